@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * driver_abi.h - the one C entry table between acceld's core and a driver plugin.
+ *
+ * DOC: overview
+ *
+ * A driver is a shared object (this system's kernel module). acceld dlopen()s it
+ * ("accelctl load dummy" is insmod), calls its entry function and gets back a
+ * struct accel_driver: name, version, ioctl table and hooks. Only C types cross this boundary:
+ * no C++ objects, no exceptions, no allocator shared between the sides; every call returns 0
+ * or a negative errno. In return the core hands the driver a struct accel_host_ops, the few
+ * services a driver needs from the core (create/register/unplug devices, sleep until woken,
+ * copy to the caller's memory), so the plugin links against nothing of accel's.
+ *
+ * Lifetimes (after drm_drv.c):
+ *   load()          driver creates its devices with device_create() and publishes each with
+ *                   device_register(); from then on they can be opened.
+ *   open()/postclose()  per open file; postclose runs exactly once per successful open, either
+ *                   when the file is closed or, when the driver is force-unloaded under open
+ *                   files, during the unload (the file then only answers -ENODEV).
+ *   device_release()    after the device is unplugged and no call is in flight.
+ *   unload()        after every device of the driver is released; then the object is closed.
+ *
+ * Versioning: the entry symbol carries the ABI major (accel_driver_entry_v1); both structs
+ * begin with abi_version and struct_size so a newer core can accept an older table.
+ *
+ *   const struct accel_driver* accel_driver_entry_v1(void) { return &my_driver; }
+ */
+#ifndef ACCEL_DRIVER_ABI_H_
+#define ACCEL_DRIVER_ABI_H_
+
+#include <stdint.h>
+
+#if defined(__cplusplus)
+extern "C" {
+#endif
+
+#define ACCEL_DRIVER_ABI_VERSION 1
+#define ACCEL_DRIVER_ENTRY_SYMBOL "accel_driver_entry_v1"
+
+struct accel_host;   /* opaque: the core's view of this driver */
+struct accel_device; /* opaque: a device, owned and refcounted by the core */
+struct accel_file;   /* opaque: one open of a device */
+
+/* What a handler knows about the call it serves. */
+struct accel_call {
+  struct accel_device* dev;
+  struct accel_file* file;
+  void* dev_priv;  /* the driver's per-device state, from device_create() */
+  void* file_priv; /* the driver's per-file state, from open() */
+  uint32_t uid;    /* credentials of this call, judged per call */
+  uint32_t gid;
+  uint32_t pid;
+  uint32_t reserved;
+  void* core; /* the core's per-call state; opaque to drivers */
+};
+
+/* data: the kernel-side copy of the argument struct, today's size, zero-extended. */
+typedef int (*accel_ioctl_handler_t)(const struct accel_call* call, void* data);
+
+#define ACCEL_IOCTL_ROOT_ONLY (1u << 0) /* uid 0 only, judged per call; -EACCES otherwise */
+
+struct accel_ioctl_desc {
+  uint32_t cmd;      /* full ioctl number; its size is today's struct size */
+  uint32_t min_size; /* size of the command's first published version; 0 means today's */
+  uint32_t flags;    /* ACCEL_IOCTL_* */
+  uint32_t reserved;
+  accel_ioctl_handler_t handler;
+};
+
+/* Identity and abilities of a device, copied by device_create(). */
+struct accel_device_info {
+  const char* serial;       /* stable identity (serial or UUID); may be NULL */
+  const char* bus;          /* bus address such as "platform:dummy.0"; may be NULL */
+  uint32_t vendor_id;       /* PCI-style ids, 0 when not applicable */
+  uint32_t device_id;
+  uint64_t ras_formats;     /* ACCEL_CAP_RAS_* bitmask */
+  uint32_t ras_passthrough; /* 1: RAS_QUERY with ACCEL_RAS_QUERY_RAW is supported */
+  uint32_t reserved;
+};
+
+#define ACCEL_LOG_ERROR 0
+#define ACCEL_LOG_WARN 1
+#define ACCEL_LOG_INFO 2
+#define ACCEL_LOG_DEBUG 3
+
+struct accel_host_ops {
+  uint32_t abi_version;
+  uint32_t struct_size;
+  /* A new device, not yet visible; *out holds the driver's reference. */
+  int (*device_create)(struct accel_host* host, const struct accel_device_info* info,
+                       void* dev_priv, struct accel_device** out);
+  /* Reserves a minor and publishes accelN. -ENOSPC when all minors are taken. */
+  int (*device_register)(struct accel_device* dev);
+  /* Hot-unplug: new calls get -ENODEV, sleepers wake with -ENODEV, returns after calls in
+   * flight have left. Open files stay valid until closed. */
+  void (*device_unplug)(struct accel_device* dev);
+  uint32_t (*device_minor)(const struct accel_device* dev);
+  /* From a handler: sleep until cond(arg) != 0 (0 returned), timeout_ns passes (-ETIME, a
+   * negative timeout waits forever), the device is unplugged (-ENODEV) or the call is
+   * interrupted (-EINTR). cond runs under the device's wait lock. */
+  int (*device_wait)(const struct accel_call* call, int (*cond)(void* arg), void* arg,
+                     int64_t timeout_ns);
+  /* Wakes every sleeper of the device so it re-checks its condition. */
+  void (*device_wake_all)(struct accel_device* dev);
+  /* copy_to_user(): writes into the caller's memory at a __u64 address from its struct. */
+  int (*copy_to_user)(const struct accel_call* call, uint64_t addr, const void* src,
+                      uint32_t len);
+  void (*log)(struct accel_host* host, int level, const char* msg);
+};
+
+struct accel_driver {
+  uint32_t abi_version; /* ACCEL_DRIVER_ABI_VERSION */
+  uint32_t struct_size; /* sizeof(struct accel_driver) */
+  const char* name;     /* at most ACCEL_NAME_LEN - 1 bytes */
+  const char* desc;
+  const char* date;
+  uint32_t major;
+  uint32_t minor;
+  uint32_t patchlevel;
+  uint32_t num_ioctls;
+  const struct accel_ioctl_desc* ioctls; /* driver range only: nr 0x40..0x9f */
+
+  /* args: "key=value ..." from `accelctl load NAME key=value`. */
+  int (*load)(struct accel_host* host, const struct accel_host_ops* ops, const char* args,
+              void** drv_priv);
+  void (*unload)(void* drv_priv);
+  int (*open)(const struct accel_call* call, void** file_priv);
+  void (*postclose)(const struct accel_call* call);
+  void (*device_release)(void* dev_priv);
+  /* RAS_QUERY after the core validated format and flags: write at most `size` bytes to buf
+   * and set *len; when size is too small set *len to the size needed and return -ENOSPC. */
+  int (*ras_query)(const struct accel_call* call, uint32_t format, uint32_t flags, void* buf,
+                   uint32_t size, uint32_t* len, uint32_t* schema);
+};
+
+typedef const struct accel_driver* (*accel_driver_entry_fn)(void);
+
+#if defined(__cplusplus)
+}
+#endif
+
+#endif /* ACCEL_DRIVER_ABI_H_ */

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libaccel.h - the accel client library: open a device, drive it with ioctls, list devices,
+ * load and unload drivers.
+ *
+ * DOC: overview
+ *
+ * One function per operation, no hidden state beyond the handle, every function returns 0 (or
+ * a count) on success and a negative errno on failure, as the kernel's own calls do, so there
+ * is no errno to race on. libaccel talks to acceld over its UNIX socket
+ * ($ACCEL_RUNTIME_DIR/acceld.sock, see docs/wire-protocol.md); the ioctl numbers and structs
+ * are those of <uapi/accel/accel.h>, identical to what a kernel node would take.
+ *
+ *   struct accel_handle *h;
+ *   int rc = accel_open("accel0", &h);          // -ENODEV, -EACCES, -ECONNREFUSED, ...
+ *   struct accel_version v = {0};
+ *   rc = accel_ioctl(h, ACCEL_IOCTL_VERSION, &v);
+ *   accel_close(h);
+ *
+ * Thread safety: a handle may be used from several threads; calls on one handle are
+ * serialised (one outstanding request per connection). Use one handle per thread for
+ * parallel calls.
+ */
+#ifndef ACCEL_LIBACCEL_H_
+#define ACCEL_LIBACCEL_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__cplusplus)
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
+#define LIBACCEL_VERSION_MAJOR 0
+#define LIBACCEL_VERSION_MINOR 1
+
+struct accel_handle;
+
+/* One device as `accelctl list` shows it. */
+struct accel_device_entry {
+  uint32_t minor;
+  uint32_t mode; /* node permission bits */
+  uint32_t uid;  /* node owner */
+  uint32_t gid;  /* node group */
+  uint32_t vendor_id;
+  uint32_t device_id;
+  uint32_t open_count;
+  uint32_t pad;
+  uint64_t ras_formats; /* ACCEL_CAP_RAS_* */
+  char name[16];        /* accelN */
+  char driver[32];
+  char serial[48];
+  char bus[56];
+};
+
+/* The socket path libaccel uses: $ACCEL_RUNTIME_DIR/acceld.sock, /run/accel/acceld.sock for
+ * root, $XDG_RUNTIME_DIR/accel/acceld.sock otherwise. Returns its length, or -ENAMETOOLONG. */
+int accel_socket_path(char* buf, size_t len);
+
+/* Opens a device by name ("accel0"). */
+int accel_open(const char* name, struct accel_handle** out);
+/* Issues one ioctl. arg points at _IOC_SIZE(cmd) bytes; it is updated even on failure when
+ * the command returns data with its error (e.g. -ENOSPC with the size needed). */
+int accel_ioctl(struct accel_handle* h, unsigned long cmd, void* arg);
+/* Closes the file; the handle is freed. 0, or -EINVAL for NULL. */
+int accel_close(struct accel_handle* h);
+/* The minor (N of accelN) and the daemon's client id of an open handle. */
+uint32_t accel_minor(const struct accel_handle* h);
+uint64_t accel_client_id(const struct accel_handle* h);
+
+/* Lists devices: fills at most max entries, returns how many exist (may exceed max). */
+int accel_list(struct accel_device_entry* out, size_t max);
+
+/* Loads a driver plugin ("dummy", "count=2"); root only (-EPERM). On failure, why (if not
+ * NULL) receives the daemon's one-line reason. */
+int accel_driver_load(const char* name, const char* args, char* why, size_t why_len);
+#define ACCEL_UNLOAD_FORCE (1u << 0)
+/* Unloads a driver; -EBUSY while its devices are open, unless ACCEL_UNLOAD_FORCE. */
+int accel_driver_unload(const char* name, unsigned flags);
+/* Names of loaded drivers, NUL-separated, in buf; returns bytes used, or -ENOSPC. */
+int accel_driver_list(char* buf, size_t len);
+
+/* A human-readable message for a negative errno from this library. */
+const char* accel_strerror(int err);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+
+#if defined(__cplusplus)
+}
+#endif
+
+#endif /* ACCEL_LIBACCEL_H_ */

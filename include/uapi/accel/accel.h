@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * accel.h - the generic accel uAPI: ioctl numbers, argument structs, capabilities.
+ *
+ * DOC: overview
+ *
+ * accel devices are DRM-style devices: every command is an ioctl with the DRM magic 'd'
+ * (DRM_IOCTL_BASE), dispatched on (type, nr) exactly as drm_ioctl() does. The nr space is split
+ * the way include/uapi/drm/drm.h splits it:
+ *
+ *   0x00..0x3f  generic commands whose number and layout are DRM's own (GET_CAP = 0x0c)
+ *   0x40..0x9f  driver commands (ACCEL_COMMAND_BASE..ACCEL_COMMAND_END), one table per driver
+ *   0xa0..0xdf  DRM's second generic range; unused by accel and answered with -ENOTTY
+ *   0xe0..0xef  accel's own generic commands (VERSION with fixed arrays, RAS_*). drm.h uses
+ *               nothing above 0xd3 (DRM_IOCTL_SYNCOBJ_QUERY_ERROR), so these cannot collide.
+ *
+ * Size rules (enforced by the dispatcher alone, never by handlers):
+ *   - _IOC_SIZE(cmd) smaller than the command's first published size  -> -EINVAL
+ *   - smaller than today's size: the missing tail is zero-extended (older userspace)
+ *   - larger than today's size with non-zero extra bytes on input      -> -E2BIG
+ *     (extra bytes that are zero are accepted; on output they are zeroed)
+ *   - an nr with no command behind it                                  -> -ENOTTY
+ *     (DRM answers -EINVAL here; accel follows the general kernel rule: ENOTTY means
+ *      "inappropriate ioctl for this device", which is what an unknown command is)
+ *   - a command flagged root-only, called without privilege            -> -EACCES
+ *   - any command on an unplugged device                               -> -ENODEV
+ * The argument struct is copied out even when the command fails, as drm_ioctl() does, so a
+ * command can return an error together with data (e.g. -ENOSPC plus the size it needs).
+ *
+ * Layout rules: fixed-width types, explicit padding, no pointers. A user buffer is a __u64
+ * address plus a __u32 size (the RFC thread's "void * and length"); the daemon never
+ * dereferences it itself: each transport carries the bytes back into the caller's memory.
+ *
+ * What differs from a kernel char device: accel runs in userspace (acceld), so nodes are
+ * reached through libaccel's socket transport (and, where mounted, FUSE regular files); the
+ * numbers and layouts here are identical whichever way a call travels.
+ */
+#ifndef ACCEL_UAPI_ACCEL_H_
+#define ACCEL_UAPI_ACCEL_H_
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#if defined(__cplusplus)
+extern "C" {
+#endif
+
+/* ---- numbering ---------------------------------------------------------------------------- */
+
+#define ACCEL_IOCTL_BASE 'd' /* DRM_IOCTL_BASE */
+#define ACCEL_IO(nr) _IO(ACCEL_IOCTL_BASE, nr)
+#define ACCEL_IOR(nr, type) _IOR(ACCEL_IOCTL_BASE, nr, type)
+#define ACCEL_IOW(nr, type) _IOW(ACCEL_IOCTL_BASE, nr, type)
+#define ACCEL_IOWR(nr, type) _IOWR(ACCEL_IOCTL_BASE, nr, type)
+
+#define ACCEL_COMMAND_BASE 0x40 /* DRM_COMMAND_BASE: first driver nr */
+#define ACCEL_COMMAND_END 0xa0  /* DRM_COMMAND_END: one past the last driver nr */
+#define ACCEL_GENERIC_BASE 0xe0 /* accel's own generic commands */
+#define ACCEL_GENERIC_END 0xf0
+
+/* The accel char major (Documentation/admin-guide/devices.txt) and the minor limit. */
+#define ACCEL_MAJOR 261
+#define ACCEL_MAX_MINORS 256
+
+/* ---- VERSION ------------------------------------------------------------------------------ */
+
+#define ACCEL_NAME_LEN 32
+#define ACCEL_DATE_LEN 16
+#define ACCEL_DESC_LEN 128
+
+/**
+ * struct accel_version - driver identity, as DRM_IOCTL_VERSION but with fixed arrays.
+ * @version_major: driver interface major (incompatible changes)
+ * @version_minor: driver interface minor (additions)
+ * @version_patchlevel: driver patch level
+ * @pad: must be zero
+ * @name: driver name, NUL-terminated ("dummy")
+ * @date: driver date, NUL-terminated ("20221106")
+ * @desc: one-line description, NUL-terminated
+ *
+ * DRM's own VERSION carries three user pointers; a pointer-free struct is what every accel
+ * transport can carry, so accel defines its own at nr 0xe0.
+ */
+struct accel_version {
+  __u32 version_major;
+  __u32 version_minor;
+  __u32 version_patchlevel;
+  __u32 pad;
+  char name[ACCEL_NAME_LEN];
+  char date[ACCEL_DATE_LEN];
+  char desc[ACCEL_DESC_LEN];
+};
+
+/* ---- GET_CAP (DRM's number and layout) ---------------------------------------------------- */
+
+/**
+ * struct accel_get_cap - query one capability; identical to struct drm_get_cap.
+ * @capability: ACCEL_CAP_* to query
+ * @value: its value, written by the device
+ * Unknown capabilities return -EINVAL, as DRM_IOCTL_GET_CAP does.
+ */
+struct accel_get_cap {
+  __u64 capability;
+  __u64 value;
+};
+
+/* accel's capabilities start at 0x1000, clear of DRM_CAP_* (0x1..0x15 today). */
+#define ACCEL_CAP_UAPI_VERSION 0x1000 /* (major << 16) | minor of this header */
+#define ACCEL_CAP_RAS_FORMATS 0x1001  /* bitmask of ACCEL_CAP_RAS_* the device can encode */
+#define ACCEL_CAP_RAS_PASSTHROUGH 0x1002 /* 1: the device carries its firmware's RAS blobs */
+#define ACCEL_CAP_MINOR 0x1003        /* N of accelN */
+
+#define ACCEL_UAPI_VERSION_MAJOR 1
+#define ACCEL_UAPI_VERSION_MINOR 0
+
+/*
+ * RAS formats, as bit indices. The RFC thread proposed these bits but listed
+ * ACCEL_CAP_RAS_JSON twice (bits 2 and 6); JSON keeps bit 2 and bit 6 stays reserved so the
+ * other proposed numbers (ASN1 = 7) are kept.
+ */
+#define ACCEL_RAS_FMT_KEY_VAL_32 0
+#define ACCEL_RAS_FMT_NETLINK 1
+#define ACCEL_RAS_FMT_JSON 2
+#define ACCEL_RAS_FMT_PROTOBUF 3
+#define ACCEL_RAS_FMT_GRPC 4
+#define ACCEL_RAS_FMT_THRIFT 5
+#define ACCEL_RAS_FMT_RESERVED_6 6 /* the seed's duplicate JSON; never assigned */
+#define ACCEL_RAS_FMT_ASN1 7
+#define ACCEL_RAS_FMT_CBOR 8
+#define ACCEL_RAS_FMT_CPER 9
+#define ACCEL_RAS_FMT_COUNT 10
+
+#define ACCEL_CAP_RAS_KEY_VAL_32 (1ULL << ACCEL_RAS_FMT_KEY_VAL_32)
+#define ACCEL_CAP_RAS_NETLINK (1ULL << ACCEL_RAS_FMT_NETLINK)
+#define ACCEL_CAP_RAS_JSON (1ULL << ACCEL_RAS_FMT_JSON)
+#define ACCEL_CAP_RAS_PROTOBUF (1ULL << ACCEL_RAS_FMT_PROTOBUF)
+#define ACCEL_CAP_RAS_GRPC (1ULL << ACCEL_RAS_FMT_GRPC)
+#define ACCEL_CAP_RAS_THRIFT (1ULL << ACCEL_RAS_FMT_THRIFT)
+#define ACCEL_CAP_RAS_ASN1 (1ULL << ACCEL_RAS_FMT_ASN1)
+#define ACCEL_CAP_RAS_CBOR (1ULL << ACCEL_RAS_FMT_CBOR)
+#define ACCEL_CAP_RAS_CPER (1ULL << ACCEL_RAS_FMT_CPER)
+
+/* ---- RAS_QUERY ---------------------------------------------------------------------------- */
+
+#define ACCEL_RAS_QUERY_RAW (1u << 0) /* pass-through: the firmware's own blob, untouched */
+#define ACCEL_RAS_QUERY_FLAGS_ALL (ACCEL_RAS_QUERY_RAW)
+
+/**
+ * struct accel_ras_query - fetch RAS data in a format the caller picks.
+ * @format: in, ACCEL_RAS_FMT_* bit index; a format the device lacks is -EOPNOTSUPP
+ * @flags: in, ACCEL_RAS_QUERY_*; unknown flags are -EINVAL
+ * @ptr: in, address of the caller's buffer (a __u64, never a pointer type)
+ * @size: in, size of that buffer in bytes (0 is a valid way to ask for the length)
+ * @len: out, bytes written, or, with -ENOSPC, bytes needed
+ * @schema: out, what the payload holds: the format itself, or with RAW the firmware's schema
+ *          id (ACCEL_RAS_SCHEMA_*)
+ *
+ * A buffer too small returns -ENOSPC with @len set to the size needed and nothing written.
+ */
+struct accel_ras_query {
+  __u32 format;
+  __u32 flags;
+  __u64 ptr;
+  __u32 size;
+  __u32 len;
+  __u32 schema;
+  __u32 pad;
+};
+
+#define ACCEL_RAS_SCHEMA_NATIVE 0 /* the payload is in @format as documented by accel */
+
+/*
+ * KEY_VAL_32 layout: an array of struct accel_ras_kv32. The key packs
+ *   bits 31..24 component index (as the device enumerates them)
+ *   bits 23..16 severity (ACCEL_RAS_SEV_*)
+ *   bits 15..0  counter id (ACCEL_RAS_CTR_*)
+ * Values above 2^32-1 saturate at 0xffffffff: KEY_VAL_32 is the format for firmware that
+ * keeps 32-bit counters; a caller that needs exact 64-bit counts picks another format.
+ */
+struct accel_ras_kv32 {
+  __u32 key;
+  __u32 value;
+};
+
+#define ACCEL_RAS_SEV_CORRECTED 0
+#define ACCEL_RAS_SEV_DEFERRED 1
+#define ACCEL_RAS_SEV_UNCORRECTED 2
+#define ACCEL_RAS_SEV_FATAL 3
+#define ACCEL_RAS_SEV_INFORMATIONAL 4
+#define ACCEL_RAS_SEV_COUNT 5
+
+#define ACCEL_RAS_CTR_VOLATILE 0  /* since the device was registered */
+#define ACCEL_RAS_CTR_AGGREGATE 1 /* over the device's lifetime (persisted) */
+
+#define ACCEL_RAS_KV32_KEY(component, severity, counter)                     \
+  ((((__u32)(component)&0xffu) << 24) | (((__u32)(severity)&0xffu) << 16) | \
+   ((__u32)(counter)&0xffffu))
+#define ACCEL_RAS_KV32_COMPONENT(key) (((key) >> 24) & 0xffu)
+#define ACCEL_RAS_KV32_SEVERITY(key) (((key) >> 16) & 0xffu)
+#define ACCEL_RAS_KV32_COUNTER(key) ((key)&0xffffu)
+
+/* ---- the commands ------------------------------------------------------------------------- */
+
+#define ACCEL_IOCTL_GET_CAP ACCEL_IOWR(0x0c, struct accel_get_cap)
+#define ACCEL_IOCTL_VERSION ACCEL_IOR(0xe0, struct accel_version)
+#define ACCEL_IOCTL_RAS_QUERY ACCEL_IOWR(0xe1, struct accel_ras_query)
+
+/* ---- pinned sizes and numbers ------------------------------------------------------------- */
+
+#if defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L)
+#if defined(__cplusplus)
+#define ACCEL_UAPI_STATIC_ASSERT(e, m) static_assert(e, m)
+#else
+#define ACCEL_UAPI_STATIC_ASSERT(e, m) _Static_assert(e, m)
+#endif
+ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_version) == 192, "accel_version is 192 bytes");
+ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_get_cap) == 16, "accel_get_cap is drm_get_cap");
+ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_ras_query) == 32, "accel_ras_query is 32 bytes");
+ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_ras_kv32) == 8, "accel_ras_kv32 is 8 bytes");
+ACCEL_UAPI_STATIC_ASSERT(ACCEL_IOCTL_GET_CAP == 0xc010640cu, "DRM_IOCTL_GET_CAP's number");
+ACCEL_UAPI_STATIC_ASSERT(ACCEL_IOCTL_VERSION == 0x80c064e0u, "VERSION is _IOR('d',0xe0,192)");
+ACCEL_UAPI_STATIC_ASSERT(ACCEL_IOCTL_RAS_QUERY == 0xc02064e1u, "RAS_QUERY is _IOWR('d',0xe1,32)");
+#undef ACCEL_UAPI_STATIC_ASSERT
+#endif
+
+#if defined(__cplusplus)
+}
+#endif
+
+#endif /* ACCEL_UAPI_ACCEL_H_ */

@@ -1,0 +1,164 @@
+// device.cc - device lifetime, enter/exit and sleeping; see device.h.
+#include "core/device.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+
+#include "core/driver.h"
+#include "core/file.h"
+#include "core/registry.h"
+
+namespace accel::core {
+
+Device* Device::Create(Driver* driver, const accel_device_info& info, void* dev_priv) {
+  Device* d = new Device;
+  d->driver_ = driver;
+  d->priv_ = dev_priv;
+  d->serial_ = info.serial ? info.serial : "";
+  d->bus_ = info.bus ? info.bus : "";
+  d->vendor_id_ = info.vendor_id;
+  d->device_id_ = info.device_id;
+  d->ras_formats_ = info.ras_formats;
+  d->ras_passthrough_ = info.ras_passthrough != 0;
+  d->perms_ = driver->registry()->default_permissions();
+  driver->AddDevice(d);
+  return d;
+}
+
+void Device::Put() {
+  if (refcount_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+}
+
+Result<uint32_t> Device::Register() {
+  {
+    std::lock_guard lock(mu_);
+    if (registered_ || unplugged()) return Err(EBUSY);
+  }
+  Result<uint32_t> minor = driver_->registry()->PublishDevice(this);
+  if (!minor) return minor;
+  std::lock_guard lock(mu_);
+  registered_ = true;
+  return minor;
+}
+
+void Device::Unplug() {
+  if (unplugged_.exchange(true, std::memory_order_seq_cst)) return;
+  // No new lookups first, so nobody opens what is going away.
+  bool was_registered;
+  {
+    std::lock_guard lock(mu_);
+    was_registered = registered_;
+    registered_ = false;
+  }
+  if (was_registered) driver_->registry()->UnpublishDevice(minor_);
+  std::unique_lock lock(mu_);
+  wait_cv_.notify_all();
+  drained_cv_.wait(lock, [this] { return inflight_.load(std::memory_order_seq_cst) == 0; });
+}
+
+void Device::Release() {
+  Unplug();
+  if (released_.exchange(true)) return;
+  Caller core_caller;  // uid 0: the core itself
+  {
+    std::lock_guard lock(files_mu_);
+    for (File* f : files_) {
+      if (driver_->table().postclose && !f->detached()) {
+        accel_call call = MakeCall(f, core_caller);
+        driver_->table().postclose(&call);
+      }
+      f->set_detached();
+    }
+  }
+  if (driver_->table().device_release) driver_->table().device_release(priv_);
+  driver_->RemoveDevice(this);
+  Put();  // the driver's reference from Create()
+}
+
+accel_call Device::MakeCall(File* file, const Caller& caller) const {
+  accel_call call{};
+  call.dev = const_cast<Device*>(this)->handle();
+  call.file = reinterpret_cast<accel_file*>(file);
+  call.dev_priv = priv_;
+  call.file_priv = file ? file->priv() : nullptr;
+  call.uid = caller.uid;
+  call.gid = caller.gid;
+  call.pid = caller.pid;
+  return call;
+}
+
+Result<File*> Device::Open(const Caller& caller) {
+  if (!Enter()) return Err(ENODEV);
+  static std::atomic<uint64_t> next_client_id{1};
+  File* file = new File(this, caller, next_client_id.fetch_add(1));  // takes a device ref
+  if (driver_->table().open) {
+    accel_call call = MakeCall(file, caller);
+    void* priv = nullptr;
+    int rc = driver_->table().open(&call, &priv);
+    if (rc < 0) {
+      file->set_detached();  // no postclose for an open that failed
+      Exit();
+      file->Close(caller);
+      return Errno{rc};
+    }
+    file->set_priv(priv);
+  }
+  {
+    std::lock_guard lock(files_mu_);
+    files_.push_back(file);
+  }
+  Exit();
+  return file;
+}
+
+void Device::CloseFile(File* file, const Caller& caller) {
+  std::lock_guard lock(files_mu_);
+  auto it = std::find(files_.begin(), files_.end(), file);
+  if (it != files_.end()) files_.erase(it);
+  // A detached file's driver state is already gone (forced unload; the module may be closed).
+  if (!file->detached() && driver_->table().postclose) {
+    accel_call call = MakeCall(file, caller);
+    driver_->table().postclose(&call);
+  }
+  file->set_detached();
+}
+
+size_t Device::open_count() const {
+  std::lock_guard lock(files_mu_);
+  return files_.size();
+}
+
+NodePermissions Device::permissions() const {
+  std::lock_guard lock(mu_);
+  return perms_;
+}
+
+void Device::set_permissions(const NodePermissions& p) {
+  std::lock_guard lock(mu_);
+  perms_ = p;
+}
+
+int Device::Wait(const accel_call& call, int (*cond)(void*), void* arg, int64_t timeout_ns) {
+  File* file = reinterpret_cast<File*>(call.file);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout_ns);
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (unplugged()) return -ENODEV;
+    if (file && file->interrupted()) return -EINTR;
+    if (cond(arg)) return 0;
+    if (timeout_ns < 0) {
+      wait_cv_.wait(lock);
+    } else if (wait_cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
+      if (unplugged()) return -ENODEV;
+      return cond(arg) ? 0 : -ETIME;
+    }
+  }
+}
+
+void Device::WakeAll() {
+  std::lock_guard lock(mu_);
+  wait_cv_.notify_all();
+}
+
+}  // namespace accel::core

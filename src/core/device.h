@@ -1,0 +1,166 @@
+// device.h - an accel device: refcounted, registered under a minor, unpluggable.
+//
+// DOC: lifetime (after drm_dev_alloc/register/unplug/put)
+//
+//   Create()     refcount 1, owned by the driver that created it; not yet visible.
+//   Register()   reserves a minor (accelN), then publishes it: from now on it can be opened.
+//   Open()       a File, which holds a reference to the device until it is closed.
+//   Unplug()     unpublishes the minor, makes every new call fail with -ENODEV, wakes every
+//                sleeper with -ENODEV and returns once the calls in flight have left.
+//   Release()    (from the core, after Unplug) runs the driver's device_release and drops
+//                the driver's reference; the memory goes when the last File is closed.
+//
+// Enter()/Exit() bracket every call into driver code, as drm_dev_enter()/drm_dev_exit() do:
+// Enter() fails once the device is unplugged, and Unplug() waits for the brackets still open.
+// The in-flight count and the unplugged flag form a Dekker pair (both seq_cst): either Enter
+// sees the flag, or Unplug sees the count.
+#ifndef ACCEL_CORE_DEVICE_H_
+#define ACCEL_CORE_DEVICE_H_
+
+#include <accel/driver_abi.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/caller.h"
+#include <accel/result.h>
+
+namespace accel::core {
+
+class Driver;
+class File;
+
+// Who may open a node: mode bits and owner, as udev would set on /dev/accel/accelN.
+struct NodePermissions {
+  uint32_t mode = 0660;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+};
+
+class Device {
+ public:
+  static Device* Create(Driver* driver, const accel_device_info& info, void* dev_priv);
+
+  void Get() { refcount_.fetch_add(1, std::memory_order_relaxed); }
+  void Put();
+
+  // Reserves and publishes the minor. -ENOSPC when all are taken, -EBUSY if registered.
+  Result<uint32_t> Register();
+  // See the DOC above. Idempotent.
+  void Unplug();
+  // After Unplug: detaches open files (their driver state is torn down now), runs the
+  // driver's device_release and drops the driver's reference. For driver unload.
+  void Release();
+
+  bool Enter() {
+    inflight_.fetch_add(1, std::memory_order_seq_cst);
+    if (unplugged_.load(std::memory_order_seq_cst)) {
+      Exit();
+      return false;
+    }
+    return true;
+  }
+  void Exit() {
+    if (inflight_.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
+        unplugged_.load(std::memory_order_seq_cst)) {
+      std::lock_guard lock(mu_);
+      drained_cv_.notify_all();
+    }
+  }
+  bool unplugged() const { return unplugged_.load(std::memory_order_acquire); }
+
+  // A new open file. -ENODEV after unplug; the driver's open() may fail too.
+  Result<File*> Open(const Caller& caller);
+  // Called by File::Close: runs postclose unless the file was detached.
+  void CloseFile(File* file, const Caller& caller);
+  size_t open_count() const;
+
+  // device_wait()/device_wake_all() of the host ops.
+  int Wait(const accel_call& call, int (*cond)(void*), void* arg, int64_t timeout_ns);
+  void WakeAll();
+
+  Driver* driver() const { return driver_; }
+  void* priv() const { return priv_; }
+  uint32_t minor() const { return minor_; }
+  std::string name() const { return "accel" + std::to_string(minor_); }
+  const std::string& serial() const { return serial_; }
+  const std::string& bus() const { return bus_; }
+  uint32_t vendor_id() const { return vendor_id_; }
+  uint32_t device_id() const { return device_id_; }
+  uint64_t ras_formats() const { return ras_formats_; }
+  bool ras_passthrough() const { return ras_passthrough_; }
+  NodePermissions permissions() const;
+  void set_permissions(const NodePermissions& p);
+
+  accel_device* handle() { return reinterpret_cast<accel_device*>(this); }
+  static Device* FromHandle(accel_device* h) { return reinterpret_cast<Device*>(h); }
+  static const Device* FromHandle(const accel_device* h) {
+    return reinterpret_cast<const Device*>(h);
+  }
+
+ private:
+  friend class Registry;  // sets minor_ between reserving and publishing it
+  Device() = default;
+  ~Device() = default;
+  accel_call MakeCall(File* file, const Caller& caller) const;
+
+  std::atomic<int> refcount_{1};
+  std::atomic<int64_t> inflight_{0};
+  std::atomic<bool> unplugged_{false};
+  std::atomic<bool> released_{false};
+
+  Driver* driver_ = nullptr;
+  void* priv_ = nullptr;
+  uint32_t minor_ = UINT32_MAX;
+  bool registered_ = false;
+  std::string serial_, bus_;
+  uint32_t vendor_id_ = 0, device_id_ = 0;
+  uint64_t ras_formats_ = 0;
+  bool ras_passthrough_ = false;
+
+  mutable std::mutex mu_;  // guards perms_, minor_/registered_; pairs with the cvs
+  std::condition_variable drained_cv_;
+  std::condition_variable wait_cv_;
+  // Guards files_ and serialises postclose, which runs under it (a driver's postclose may
+  // still wake sleepers: that takes mu_, not this).
+  mutable std::mutex files_mu_;
+  std::vector<File*> files_;
+  NodePermissions perms_;
+};
+
+// A counted reference: DeviceRef r(dev) takes one, its destructor drops it.
+class DeviceRef {
+ public:
+  DeviceRef() = default;
+  explicit DeviceRef(Device* d) : d_(d) {
+    if (d_) d_->Get();
+  }
+  DeviceRef(DeviceRef&& o) noexcept : d_(o.d_) { o.d_ = nullptr; }
+  DeviceRef& operator=(DeviceRef&& o) noexcept {
+    if (this != &o) {
+      if (d_) d_->Put();
+      d_ = o.d_;
+      o.d_ = nullptr;
+    }
+    return *this;
+  }
+  DeviceRef(const DeviceRef&) = delete;
+  DeviceRef& operator=(const DeviceRef&) = delete;
+  ~DeviceRef() {
+    if (d_) d_->Put();
+  }
+  Device* get() const { return d_; }
+  Device* operator->() const { return d_; }
+  explicit operator bool() const { return d_ != nullptr; }
+
+ private:
+  Device* d_ = nullptr;
+};
+
+}  // namespace accel::core
+
+#endif  // ACCEL_CORE_DEVICE_H_

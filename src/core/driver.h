@@ -1,0 +1,88 @@
+// driver.h - a loaded driver: its C entry table, seen from the core.
+//
+// DOC: lifetime
+//
+// A Driver is created when a plugin is loaded (or, in tests, from a table compiled into the
+// program) and destroyed after unload, once its devices are released. It copies everything it
+// shows the world (name, date, description) so that nothing in the core points into the
+// plugin's memory after dlclose(); only the ioctl handlers and hooks do, and those are reached
+// only inside Device::Enter()/Exit(), which an unplugged device refuses.
+//
+// The driver's ioctl table is indexed by nr - ACCEL_COMMAND_BASE, so dispatch is one array
+// load, as DRM's drm_ioctl() indexes driver->ioctls[nr - DRM_COMMAND_BASE].
+#ifndef ACCEL_CORE_DRIVER_H_
+#define ACCEL_CORE_DRIVER_H_
+
+#include <accel/driver_abi.h>
+#include <uapi/accel/accel.h>
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <accel/result.h>
+
+namespace accel::core {
+
+class Device;
+class Registry;
+
+class Driver {
+ public:
+  static constexpr uint32_t kNumDriverIoctls = ACCEL_COMMAND_END - ACCEL_COMMAND_BASE;
+
+  // Validates the table (ABI version, names, every ioctl in the driver range with a handler,
+  // no nr twice). -EINVAL with a reason in *why when it is unusable.
+  static Result<Driver*> Create(const accel_driver* table, Registry* registry, std::string* why);
+  ~Driver();
+
+  const std::string& name() const { return name_; }
+  const std::string& desc() const { return desc_; }
+  const std::string& date() const { return date_; }
+  uint32_t major() const { return major_; }
+  uint32_t minor() const { return minor_; }
+  uint32_t patchlevel() const { return patchlevel_; }
+  const accel_driver& table() const { return *table_; }
+  Registry* registry() const { return registry_; }
+
+  // The driver command at `nr`, or nullptr.
+  const accel_ioctl_desc* FindIoctl(uint32_t nr) const {
+    if (nr < ACCEL_COMMAND_BASE || nr >= ACCEL_COMMAND_END) return nullptr;
+    return ioctls_[nr - ACCEL_COMMAND_BASE];
+  }
+
+  // Devices created by this driver and not yet released (for unload).
+  std::vector<Device*> devices() const;
+  void AddDevice(Device* dev);
+  void RemoveDevice(Device* dev);
+
+  void set_priv(void* p) { priv_ = p; }
+  void* priv() const { return priv_; }
+  void set_module_handle(void* h) { module_handle_ = h; }
+  void* module_handle() const { return module_handle_; }
+  void set_module_path(std::string p) { module_path_ = std::move(p); }
+  const std::string& module_path() const { return module_path_; }
+
+  accel_host* host() { return reinterpret_cast<accel_host*>(this); }
+  static Driver* FromHost(accel_host* h) { return reinterpret_cast<Driver*>(h); }
+
+ private:
+  Driver() = default;
+
+  const accel_driver* table_ = nullptr;
+  Registry* registry_ = nullptr;
+  std::string name_, desc_, date_;
+  uint32_t major_ = 0, minor_ = 0, patchlevel_ = 0;
+  std::array<const accel_ioctl_desc*, kNumDriverIoctls> ioctls_{};
+  void* priv_ = nullptr;
+  void* module_handle_ = nullptr;  // dlopen() handle, when loaded from a plugin
+  std::string module_path_;
+  mutable std::mutex devices_mu_;
+  std::vector<Device*> devices_;
+};
+
+}  // namespace accel::core
+
+#endif  // ACCEL_CORE_DRIVER_H_

@@ -1,0 +1,118 @@
+// generic_ioctls.cc - handlers of the generic range (VERSION, GET_CAP, RAS_QUERY).
+//
+// Handlers get the kernel-side copy of the struct, already size-checked and zero-extended by
+// the dispatcher, and only implement the command.
+#include "core/generic_ioctls.h"
+
+#include <uapi/accel/accel.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "core/device.h"
+#include "core/driver.h"
+
+namespace accel::core {
+namespace {
+
+// RAS payloads are bounded: a query asking for more than this is served up to it.
+constexpr uint32_t kMaxRasPayload = 1u << 20;
+
+Device& DeviceOf(const accel_call* call) { return *Device::FromHandle(call->dev); }
+
+void CopyString(char* dst, size_t cap, const std::string& src) {
+  const size_t n = std::min(cap - 1, src.size());
+  std::memcpy(dst, src.data(), n);
+  dst[n] = '\0';
+}
+
+int Version(const accel_call* call, void* data) {
+  auto* v = static_cast<accel_version*>(data);
+  const Driver& d = *DeviceOf(call).driver();
+  v->version_major = d.major();
+  v->version_minor = d.minor();
+  v->version_patchlevel = d.patchlevel();
+  v->pad = 0;
+  CopyString(v->name, sizeof(v->name), d.name());
+  CopyString(v->date, sizeof(v->date), d.date());
+  CopyString(v->desc, sizeof(v->desc), d.desc());
+  return 0;
+}
+
+int GetCap(const accel_call* call, void* data) {
+  auto* cap = static_cast<accel_get_cap*>(data);
+  const Device& dev = DeviceOf(call);
+  switch (cap->capability) {
+    case ACCEL_CAP_UAPI_VERSION:
+      cap->value = (ACCEL_UAPI_VERSION_MAJOR << 16) | ACCEL_UAPI_VERSION_MINOR;
+      return 0;
+    case ACCEL_CAP_RAS_FORMATS:
+      cap->value = dev.ras_formats();
+      return 0;
+    case ACCEL_CAP_RAS_PASSTHROUGH:
+      cap->value = dev.ras_passthrough() ? 1 : 0;
+      return 0;
+    case ACCEL_CAP_MINOR:
+      cap->value = dev.minor();
+      return 0;
+    default:
+      cap->value = 0;
+      return -EINVAL;  // as DRM_IOCTL_GET_CAP for an unknown capability
+  }
+}
+
+int RasQuery(const accel_call* call, void* data) {
+  auto* q = static_cast<accel_ras_query*>(data);
+  Device& dev = DeviceOf(call);
+  q->len = 0;
+  q->schema = 0;
+  if ((q->flags & ~ACCEL_RAS_QUERY_FLAGS_ALL) != 0 || q->pad != 0) return -EINVAL;
+  if (q->format >= 64 || q->format == ACCEL_RAS_FMT_RESERVED_6) return -EINVAL;
+  if ((dev.ras_formats() & (1ULL << q->format)) == 0) return -EOPNOTSUPP;
+  if ((q->flags & ACCEL_RAS_QUERY_RAW) && !dev.ras_passthrough()) return -EOPNOTSUPP;
+  const accel_driver& t = dev.driver()->table();
+  if (t.ras_query == nullptr) return -EOPNOTSUPP;
+  if (q->size != 0 && q->ptr == 0) return -EFAULT;
+
+  std::vector<uint8_t> buf(std::min(q->size, kMaxRasPayload));
+  uint32_t len = 0, schema = ACCEL_RAS_SCHEMA_NATIVE;
+  int rc = t.ras_query(call, q->format, q->flags, buf.data(), static_cast<uint32_t>(buf.size()),
+                       &len, &schema);
+  q->schema = schema;
+  if (rc == -ENOSPC) {
+    q->len = len;  // the size needed; nothing written
+    return rc;
+  }
+  if (rc < 0) return rc;
+  if (len > buf.size()) return -EIO;  // a driver that overran its buffer is broken
+  rc = static_cast<UserMemory*>(call->core)->CopyOut(q->ptr, buf.data(), len);
+  if (rc < 0) return rc;
+  q->len = len;
+  return 0;
+}
+
+struct GenericTable {
+  std::array<const accel_ioctl_desc*, 256> by_nr{};
+  GenericTable(const accel_ioctl_desc* begin, const accel_ioctl_desc* end) {
+    for (const accel_ioctl_desc* d = begin; d != end; ++d) by_nr[_IOC_NR(d->cmd)] = d;
+  }
+};
+
+constexpr accel_ioctl_desc kGenericIoctls[] = {
+    {ACCEL_IOCTL_GET_CAP, 0, 0, 0, GetCap},
+    {ACCEL_IOCTL_VERSION, 0, 0, 0, Version},
+    {ACCEL_IOCTL_RAS_QUERY, 0, 0, 0, RasQuery},
+};
+
+const GenericTable kTable(std::begin(kGenericIoctls), std::end(kGenericIoctls));
+
+}  // namespace
+
+const accel_ioctl_desc* FindGenericIoctl(uint32_t nr) {
+  return nr < kTable.by_nr.size() ? kTable.by_nr[nr] : nullptr;
+}
+
+}  // namespace accel::core

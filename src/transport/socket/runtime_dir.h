@@ -1,0 +1,18 @@
+// runtime_dir.h - where acceld's socket lives, agreed by the daemon and every client.
+#ifndef ACCEL_TRANSPORT_SOCKET_RUNTIME_DIR_H_
+#define ACCEL_TRANSPORT_SOCKET_RUNTIME_DIR_H_
+
+#include <string>
+
+namespace accel::wire {
+
+// $ACCEL_RUNTIME_DIR if set; else /run/accel for root; else $XDG_RUNTIME_DIR/accel; else
+// /tmp/accel-UID.
+std::string DefaultRuntimeDir();
+inline std::string SocketPath(const std::string& runtime_dir) {
+  return runtime_dir + "/acceld.sock";
+}
+
+}  // namespace accel::wire
+
+#endif  // ACCEL_TRANSPORT_SOCKET_RUNTIME_DIR_H_

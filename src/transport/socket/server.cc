@@ -1,0 +1,435 @@
+// server.cc - acceld's socket transport; see server.h and docs/wire-protocol.md.
+#include "transport/socket/server.h"
+
+#include <linux/ioctl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include "core/dispatch.h"
+#include "core/file.h"
+#include "core/permissions.h"
+#include "transport/socket/peer_credentials.h"
+#include "transport/socket/wire.h"
+
+namespace accel::transport {
+
+namespace {
+
+// copy_to_user() over the socket: the bytes ride back in the reply as segments and libaccel
+// writes them into the caller's memory.
+class SegmentMemory final : public core::UserMemory {
+ public:
+  explicit SegmentMemory(std::vector<uint8_t>& out, size_t budget) : out_(out), budget_(budget) {}
+  int CopyOut(uint64_t addr, const void* src, uint32_t len) override {
+    if (addr == 0 && len != 0) return -EFAULT;
+    if (sizeof(wire::SegmentHeader) + len + 7 > budget_) return -E2BIG;
+    const size_t before = out_.size();
+    wire::AppendSegment(out_, addr, src, len);
+    budget_ -= out_.size() - before;
+    return 0;
+  }
+
+ private:
+  std::vector<uint8_t>& out_;
+  size_t budget_;
+};
+
+bool SendAll(int fd, const std::vector<uint8_t>& frame) {
+  for (;;) {
+    ssize_t n = send(fd, frame.data(), frame.size(), MSG_NOSIGNAL);
+    if (n >= 0) return static_cast<size_t>(n) == frame.size();
+    if (errno != EINTR) return false;
+  }
+}
+
+}  // namespace
+
+struct SocketServer::Connection {
+  int fd = -1;
+  std::thread thread;
+  std::atomic<bool> finished{false};
+  bool hangup_seen = false;           // poll loop only
+  std::mutex mu;                      // guards file against the poll loop's Interrupt()
+  core::File* file = nullptr;
+  std::vector<uint32_t> groups;       // SO_PEERGROUPS at connect
+  uint16_t version = 0;               // 0 until HELLO
+};
+
+SocketServer::SocketServer(core::Registry& registry, core::ModuleLoader& loader)
+    : registry_(registry), loader_(loader) {
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+SocketServer::~SocketServer() {
+  ShutdownAll();
+  if (listen_fd_ >= 0) {
+    close(listen_fd_);
+    unlink(path_.c_str());
+  }
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+Result<void> SocketServer::Listen(const std::string& path) {
+  sockaddr_un addr{};
+  if (path.size() >= sizeof(addr.sun_path)) return Err(ENAMETOOLONG);
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Err(errno);
+  unlink(path.c_str());  // stale: the runtime-dir lock says no other daemon owns it
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      chmod(path.c_str(), 0666) != 0 || listen(fd, 128) != 0) {
+    int e = errno;
+    close(fd);
+    return Err(e);
+  }
+  listen_fd_ = fd;
+  path_ = path;
+  return {};
+}
+
+size_t SocketServer::connection_count() const {
+  std::lock_guard lock(conns_mu_);
+  return conns_.size();
+}
+
+void SocketServer::Run(int stop_fd) {
+  for (;;) {
+    std::vector<pollfd> fds = {{listen_fd_, POLLIN, 0}, {stop_fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    std::vector<Connection*> watched;
+    {
+      std::lock_guard lock(conns_mu_);
+      for (auto& c : conns_) {
+        if (c->hangup_seen || c->finished) continue;
+        fds.push_back({c->fd, POLLRDHUP, 0});
+        watched.push_back(c.get());
+      }
+    }
+    int n = poll(fds.data(), fds.size(), -1);
+    if (n < 0 && errno != EINTR) {
+      spdlog::error("poll: {}", std::strerror(errno));
+      break;
+    }
+    if (fds[1].revents) break;
+    if (fds[2].revents) {
+      uint64_t v;
+      (void)!read(wake_fd_, &v, sizeof(v));
+    }
+    for (size_t i = 0; i < watched.size(); ++i) {
+      if (!fds[3 + i].revents) continue;
+      Connection* c = watched[i];
+      c->hangup_seen = true;
+      std::lock_guard lock(c->mu);
+      if (c->file) c->file->Interrupt();  // a call sleeping for a vanished caller
+    }
+    ReapFinished();
+    if (fds[0].revents & POLLIN) Accept();
+  }
+  ShutdownAll();
+}
+
+void SocketServer::Accept() {
+  int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  if (fd < 0) {
+    if (errno != EAGAIN && errno != EINTR) spdlog::warn("accept: {}", std::strerror(errno));
+    return;
+  }
+  if (!EnablePassCred(fd)) {
+    spdlog::warn("SO_PASSCRED: {}; dropping connection", std::strerror(errno));
+    close(fd);
+    return;
+  }
+  auto conn = std::make_unique<Connection>();
+  conn->fd = fd;
+  conn->groups = PeerGroups(fd);
+  Connection* raw = conn.get();
+  {
+    std::lock_guard lock(conns_mu_);
+    conns_.push_back(std::move(conn));
+  }
+  raw->thread = std::thread([this, raw] { Serve(raw); });
+}
+
+void SocketServer::ReapFinished() {
+  std::list<std::unique_ptr<Connection>> done;
+  {
+    std::lock_guard lock(conns_mu_);
+    for (auto it = conns_.begin(); it != conns_.end();) {
+      if ((*it)->finished) {
+        done.push_back(std::move(*it));
+        it = conns_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& c : done) {
+    c->thread.join();
+    close(c->fd);
+  }
+}
+
+void SocketServer::ShutdownAll() {
+  if (listen_fd_ >= 0) shutdown(listen_fd_, SHUT_RDWR);
+  // Unplugging wakes every sleeper with -ENODEV; then no thread is stuck in a driver.
+  loader_.UnloadAll();
+  {
+    std::lock_guard lock(conns_mu_);
+    for (auto& c : conns_) shutdown(c->fd, SHUT_RDWR);
+  }
+  for (;;) {
+    std::unique_ptr<Connection> c;
+    {
+      std::lock_guard lock(conns_mu_);
+      if (conns_.empty()) break;
+      c = std::move(conns_.front());
+      conns_.pop_front();
+    }
+    if (c->thread.joinable()) c->thread.join();
+    close(c->fd);
+  }
+}
+
+namespace {
+
+// The answer to one request frame: status, payload, and whether to hang up after sending.
+struct Reply {
+  int32_t status = 0;
+  std::vector<uint8_t> payload;
+  bool close_after = false;
+};
+
+}  // namespace
+
+// One connection's protocol state machine, run on its own thread.
+class ConnectionSession {
+ public:
+  ConnectionSession(core::Registry& registry, core::ModuleLoader& loader, std::mutex& modules_mu,
+                    std::mutex& file_mu, core::File*& file, const std::vector<uint32_t>& groups,
+                    uint16_t& version)
+      : registry_(registry),
+        loader_(loader),
+        modules_mu_(modules_mu),
+        file_mu_(file_mu),
+        file_(file),
+        groups_(groups),
+        version_(version) {}
+
+  Reply Handle(const wire::FrameView& f, const core::Caller& caller) {
+    const wire::Header& h = f.header;
+    if (version_ == 0) {
+      if (h.op != static_cast<uint16_t>(wire::Op::kHello)) return Fatal(-EPROTO);
+      return Hello(f);
+    }
+    if (h.version != version_) return Fatal(-EPROTO);
+    switch (static_cast<wire::Op>(h.op)) {
+      case wire::Op::kHello: return Error(-EPROTO);
+      case wire::Op::kOpen: return Open(f, caller);
+      case wire::Op::kIoctl: return Ioctl(f, caller);
+      case wire::Op::kList: return List();
+      case wire::Op::kLoad: return Load(f, caller);
+      case wire::Op::kUnload: return Unload(f, caller);
+      case wire::Op::kDrivers: return Drivers();
+    }
+    return Error(-EOPNOTSUPP);
+  }
+
+ private:
+  static Reply Error(int e) { return Reply{e, {}, false}; }
+  static Reply Fatal(int e) { return Reply{e, {}, true}; }
+  template <typename T>
+  static void Put(std::vector<uint8_t>& out, const T& v) {
+    const auto* p = reinterpret_cast<const uint8_t*>(&v);
+    out.insert(out.end(), p, p + sizeof(T));
+  }
+  static std::string PayloadString(const wire::FrameView& f) {
+    return std::string(reinterpret_cast<const char*>(f.payload.data()), f.payload.size());
+  }
+
+  Reply Hello(const wire::FrameView& f) {
+    wire::HelloRequest req;
+    if (f.payload.size() != sizeof(req)) return Fatal(-EPROTO);
+    std::memcpy(&req, f.payload.data(), sizeof(req));
+    const uint16_t hi = std::min(req.max_version, wire::kVersion);
+    if (req.min_version > req.max_version || hi < req.min_version || hi < wire::kMinVersion)
+      return Fatal(-EPROTONOSUPPORT);
+    version_ = hi;
+    Reply r;
+    Put(r.payload, wire::HelloReply{hi, 0, static_cast<uint32_t>(wire::kMaxFrame)});
+    return r;
+  }
+
+  Reply Open(const wire::FrameView& f, const core::Caller& caller) {
+    if (file_) return Error(-EISCONN);
+    std::string name = PayloadString(f);
+    if (name.empty() || name.size() > wire::kMaxDeviceName ||
+        name.find('\0') != std::string::npos)
+      return Error(-EINVAL);
+    Result<core::DeviceRef> dev = registry_.LookupName(name);
+    if (!dev) return Error(dev.error());
+    if (!core::MayOpenReadWrite((*dev)->permissions(), caller.uid, caller.gid, groups_))
+      return Error(-EACCES);
+    Result<core::File*> file = (*dev)->Open(caller);
+    if (!file) return Error(file.error());
+    {
+      std::lock_guard lock(file_mu_);
+      file_ = *file;
+    }
+    Reply r;
+    Put(r.payload, wire::OpenReply{(*dev)->minor(), 0, (*file)->client_id()});
+    return r;
+  }
+
+  Reply Ioctl(const wire::FrameView& f, const core::Caller& caller) {
+    if (!file_) return Error(-EBADF);
+    const uint32_t cmd = f.header.arg;
+    if (f.payload.size() != _IOC_SIZE(cmd)) return Error(-EINVAL);
+    Reply r;
+    r.payload.assign(f.payload.begin(), f.payload.end());
+    const size_t budget = wire::kMaxPayload - r.payload.size();
+    std::vector<uint8_t> segments;
+    SegmentMemory mem(segments, budget);
+    r.status = core::Dispatch(*file_, caller, cmd, r.payload.data(), r.payload.size(), mem);
+    r.payload.insert(r.payload.end(), segments.begin(), segments.end());
+    return r;
+  }
+
+  Reply List() {
+    Reply r;
+    std::vector<core::DeviceSummary> devs = registry_.List();
+    Put(r.payload, wire::ListHeader{static_cast<uint32_t>(devs.size()), 0});
+    for (const core::DeviceSummary& d : devs) {
+      wire::DeviceRecord rec{};
+      rec.minor = d.minor;
+      rec.mode = d.perms.mode;
+      rec.uid = d.perms.uid;
+      rec.gid = d.perms.gid;
+      rec.vendor_id = d.vendor_id;
+      rec.device_id = d.device_id;
+      rec.open_count = d.open_count;
+      rec.ras_formats = d.ras_formats;
+      wire::CopyField(rec.name, sizeof(rec.name), d.name);
+      wire::CopyField(rec.driver, sizeof(rec.driver), d.driver);
+      wire::CopyField(rec.serial, sizeof(rec.serial), d.serial);
+      wire::CopyField(rec.bus, sizeof(rec.bus), d.bus);
+      Put(r.payload, rec);
+    }
+    return r;
+  }
+
+  Reply Load(const wire::FrameView& f, const core::Caller& caller) {
+    if (!caller.IsRoot()) return Error(-EPERM);
+    std::string p = PayloadString(f);
+    size_t nul = p.find('\0');
+    std::string name = p.substr(0, nul);
+    std::string args = nul == std::string::npos ? "" : p.substr(nul + 1);
+    if (!args.empty() && args.back() == '\0') args.pop_back();
+    std::string why;
+    Result<void> rc;
+    {
+      std::lock_guard lock(modules_mu_);
+      rc = loader_.Load(name, args, &why);
+    }
+    if (!rc) {
+      spdlog::warn("load {}: {}", name, why);
+      Reply r = Error(rc.error());
+      r.payload.assign(why.begin(), why.end());  // the reason, for the operator
+      return r;
+    }
+    spdlog::info("loaded driver {} ({})", name, args.empty() ? "no args" : args);
+    return {};
+  }
+
+  Reply Unload(const wire::FrameView& f, const core::Caller& caller) {
+    if (!caller.IsRoot()) return Error(-EPERM);
+    std::string name = PayloadString(f);
+    const bool force = (f.header.arg & wire::kUnloadForce) != 0;
+    if (f.header.arg & ~wire::kUnloadForce) return Error(-EINVAL);
+    Result<void> rc;
+    {
+      std::lock_guard lock(modules_mu_);
+      rc = loader_.Unload(name, force);
+    }
+    if (!rc) return Error(rc.error());
+    spdlog::info("unloaded driver {}{}", name, force ? " (forced)" : "");
+    return {};
+  }
+
+  Reply Drivers() {
+    Reply r;
+    for (const std::string& n : registry_.DriverNames()) {
+      r.payload.insert(r.payload.end(), n.begin(), n.end());
+      r.payload.push_back(0);
+    }
+    return r;
+  }
+
+  core::Registry& registry_;
+  core::ModuleLoader& loader_;
+  std::mutex& modules_mu_;
+  std::mutex& file_mu_;
+  core::File*& file_;
+  const std::vector<uint32_t>& groups_;
+  uint16_t& version_;
+};
+
+void SocketServer::Serve(Connection* conn) {
+  std::vector<uint8_t> buf(wire::kMaxFrame + 1);
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
+  ConnectionSession session(registry_, loader_, modules_mu_, conn->mu, conn->file, conn->groups,
+                            conn->version);
+  const std::optional<core::Caller> connector = PeerCred(conn->fd);
+  for (;;) {
+    iovec iov{buf.data(), buf.size()};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    ssize_t n = recvmsg(conn->fd, &msg, MSG_TRUNC | MSG_CMSG_CLOEXEC);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // peer gone (or shut down by us)
+    const bool truncated = (msg.msg_flags & MSG_TRUNC) != 0;
+    Result<wire::FrameView> frame = wire::ParseFrame(buf.data(), static_cast<size_t>(n), truncated);
+    if (!frame) {
+      const size_t got = std::min(static_cast<size_t>(n), buf.size());
+      SendAll(conn->fd, wire::BuildFrame(static_cast<wire::Op>(0), wire::SeqOf(buf.data(), got),
+                                         frame.error(), 0, std::span<const uint8_t>(), true));
+      spdlog::debug("malformed frame ({}), closing connection", std::strerror(-frame.error()));
+      break;
+    }
+    std::optional<core::Caller> caller = MessageCred(msg);
+    if (!caller) caller = connector;
+    if (!caller) break;
+    if (conn->file) conn->file->ClearInterrupt();
+    Reply r = session.Handle(*frame, *caller);
+    const wire::Header& h = frame->header;
+    if (!SendAll(conn->fd, wire::BuildFrame(static_cast<wire::Op>(h.op), h.seq, r.status, h.arg,
+                                            r.payload, true)))
+      break;
+    if (r.close_after) break;
+  }
+  {
+    std::lock_guard lock(conn->mu);
+    if (conn->file) {
+      conn->file->Close(connector.value_or(core::Caller{}));
+      conn->file = nullptr;
+    }
+  }
+  conn->finished = true;
+  uint64_t one = 1;
+  (void)!write(wake_fd_, &one, sizeof(one));
+}
+
+}  // namespace accel::transport

@@ -1,0 +1,64 @@
+// server.h - acceld's socket transport: one thread per connection, one connection per file.
+//
+// DOC: threads and lifetime
+//
+// Run() owns the listening socket and a poll loop over: the listener, a stop fd (acceld's
+// signalfd), a wake eventfd, and every connection with POLLRDHUP only. A new connection gets
+// its own thread, which reads a frame, answers it and loops; so a call that sleeps in a driver
+// blocks only its own file's connection, as a blocking ioctl blocks only its caller. When a
+// peer hangs up while its thread sleeps in the driver, the poll loop sees POLLRDHUP and
+// interrupts the file (the sleep returns -EINTR). Threads that finish are joined by the loop.
+//
+// Shutdown (the stop fd becomes readable): stop accepting, unload every driver by force
+// (devices unplug, sleepers wake with -ENODEV), shut every connection down, join the threads.
+//
+// Every frame is judged by the credentials the kernel attached to it (SO_PASSCRED), per
+// docs/wire-protocol.md.
+#ifndef ACCEL_TRANSPORT_SOCKET_SERVER_H_
+#define ACCEL_TRANSPORT_SOCKET_SERVER_H_
+
+#include <atomic>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/module_loader.h"
+#include "core/registry.h"
+#include <accel/result.h>
+
+namespace accel::transport {
+
+class SocketServer {
+ public:
+  SocketServer(core::Registry& registry, core::ModuleLoader& loader);
+  ~SocketServer();
+
+  // Creates the socket at `path` (mode 0666, replacing a stale one) and listens.
+  Result<void> Listen(const std::string& path);
+  // Serves until `stop_fd` becomes readable, then shuts down as described above.
+  void Run(int stop_fd);
+
+  size_t connection_count() const;
+
+ private:
+  struct Connection;
+  void Serve(Connection* conn);
+  void Accept();
+  void ReapFinished();
+  void ShutdownAll();
+
+  core::Registry& registry_;
+  core::ModuleLoader& loader_;
+  int listen_fd_ = -1;
+  int wake_fd_ = -1;
+  std::string path_;
+  mutable std::mutex conns_mu_;
+  std::list<std::unique_ptr<Connection>> conns_;
+  std::mutex modules_mu_;  // serialises LOAD/UNLOAD
+};
+
+}  // namespace accel::transport
+
+#endif  // ACCEL_TRANSPORT_SOCKET_SERVER_H_

@@ -1,0 +1,67 @@
+// daemon_config.cc - see daemon_config.h.
+#include "daemon_config.h"
+
+#include <grp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace accel::acceld {
+
+DriverToLoad ParseLoadSpec(const std::string& spec) {
+  std::istringstream in(spec);
+  DriverToLoad d;
+  in >> d.name;
+  std::string word;
+  while (in >> word) d.args += (d.args.empty() ? "" : " ") + word;
+  return d;
+}
+
+Result<uint32_t> ResolveGroup(const std::string& group) {
+  if (!group.empty() && group.find_first_not_of("0123456789") == std::string::npos)
+    return static_cast<uint32_t>(std::stoul(group));
+  if (group.empty()) return Err(ENOENT);
+  if (const struct group* g = getgrnam(group.c_str())) return static_cast<uint32_t>(g->gr_gid);
+  return Err(ENOENT);
+}
+
+Result<void> ReadConfigFile(const std::string& path, DaemonConfig& cfg, std::string* why) {
+  std::ifstream in(path);
+  if (!in) {
+    *why = "cannot read config file " + path;
+    return Err(ENOENT);
+  }
+  std::string line;
+  for (int lineno = 1; std::getline(in, line); ++lineno) {
+    if (size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    std::istringstream words(line);
+    std::string key, rest;
+    if (!(words >> key)) continue;
+    std::getline(words >> std::ws, rest);
+    auto bad = [&](const std::string& what) {
+      *why = path + ":" + std::to_string(lineno) + ": " + what;
+      return Result<void>(Err(EINVAL));
+    };
+    if (key == "load") {
+      if (rest.empty()) return bad("'load' needs a driver name");
+      cfg.loads.push_back(ParseLoadSpec(rest));
+    } else if (key == "node-mode") {
+      char* end = nullptr;
+      unsigned long mode = std::strtoul(rest.c_str(), &end, 8);
+      if (rest.empty() || *end != '\0' || mode > 0777) return bad("node-mode is octal, 0..0777");
+      cfg.node_mode = static_cast<uint32_t>(mode);
+    } else if (key == "node-group") {
+      cfg.node_group = rest;
+    } else if (key == "driver-path") {
+      cfg.driver_path.push_back(rest);
+    } else {
+      return bad("unknown setting '" + key + "'");
+    }
+  }
+  return {};
+}
+
+}  // namespace accel::acceld

@@ -1,0 +1,41 @@
+// daemon_config.h - acceld's settings: command line, then an optional config file.
+//
+// Config file format (one setting per line, '#' starts a comment):
+//   load dummy count=2        # a driver and its arguments; may repeat
+//   node-mode 0660            # permission bits of device nodes
+//   node-group render         # group of device nodes (name or number)
+//   driver-path /opt/accel    # extra plugin directory, searched before the defaults
+#ifndef ACCEL_TOOLS_ACCELD_DAEMON_CONFIG_H_
+#define ACCEL_TOOLS_ACCELD_DAEMON_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include <accel/result.h>
+
+namespace accel::acceld {
+
+struct DriverToLoad {
+  std::string name;
+  std::string args;
+};
+
+struct DaemonConfig {
+  std::string runtime_dir;
+  std::vector<DriverToLoad> loads;
+  std::vector<std::string> driver_path;
+  uint32_t node_mode = 0660;
+  std::string node_group;  // empty: "render" if it exists, else root
+  std::string log_level = "info";
+};
+
+// "dummy count=2" -> {dummy, "count=2"}.
+DriverToLoad ParseLoadSpec(const std::string& spec);
+// Reads a config file into `cfg`; on error *why names the line.
+Result<void> ReadConfigFile(const std::string& path, DaemonConfig& cfg, std::string* why);
+// Resolves a group name or number; -ENOENT for an unknown name.
+Result<uint32_t> ResolveGroup(const std::string& group);
+
+}  // namespace accel::acceld
+
+#endif  // ACCEL_TOOLS_ACCELD_DAEMON_CONFIG_H_

@@ -1,0 +1,55 @@
+// runtime_dir_lock.cc - see runtime_dir_lock.h.
+#include "runtime_dir_lock.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <string>
+
+namespace accel::acceld {
+namespace {
+
+int MakeDirs(const std::string& dir) {
+  for (size_t pos = 1; pos <= dir.size(); ++pos) {
+    if (pos != dir.size() && dir[pos] != '/') continue;
+    std::string part = dir.substr(0, pos);
+    if (mkdir(part.c_str(), 0755) != 0 && errno != EEXIST) return -errno;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Result<RuntimeDirLock> RuntimeDirLock::Acquire(const std::string& dir, long* holder_pid) {
+  *holder_pid = 0;
+  if (int rc = MakeDirs(dir); rc < 0) return Errno{rc};
+  std::string path = dir + "/acceld.lock";
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Err(errno);
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int e = errno;
+    char buf[32] = {};
+    if (pread(fd, buf, sizeof(buf) - 1, 0) > 0) *holder_pid = std::strtol(buf, nullptr, 10);
+    close(fd);
+    return Err(e == EWOULDBLOCK ? EBUSY : e);
+  }
+  std::string pid = std::to_string(getpid()) + "\n";
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    // The pid is only informative; the lock is what counts.
+  }
+  return RuntimeDirLock(fd, path);
+}
+
+RuntimeDirLock::~RuntimeDirLock() {
+  if (fd_ >= 0) {
+    if (ftruncate(fd_, 0) != 0) {
+    }
+    close(fd_);
+  }
+}
+
+}  // namespace accel::acceld
