@@ -41,6 +41,7 @@ Result<void> ReadConfigFile(const std::string& path, DaemonConfig& cfg, std::str
     std::string key, rest;
     if (!(words >> key)) continue;
     std::getline(words >> std::ws, rest);
+    rest.erase(rest.find_last_not_of(" \t\r") + 1);  // trailing blanks (e.g. before a comment)
     auto bad = [&](const std::string& what) {
       *why = path + ":" + std::to_string(lineno) + ": " + what;
       return Result<void>(Err(EINVAL));

@@ -1,0 +1,202 @@
+// Tests of core::Dispatch: the size rules, flags, unknown commands and the generic table,
+// against the in-process test driver.
+#include "core/dispatch.h"
+
+#include <gtest/gtest.h>
+#include <uapi/accel/accel.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "core/file.h"
+#include "core/registry.h"
+#include "test_driver.h"
+
+namespace accel::core {
+namespace {
+
+using testing::test_echo;
+using testing::test_echo_v1;
+
+// Builds an ioctl number for nr with an arbitrary size and direction, as a buggy or older
+// userspace would.
+constexpr uint32_t Cmd(uint32_t dir, uint32_t nr, uint32_t size) {
+  return _IOC(dir, ACCEL_IOCTL_BASE, nr, size);
+}
+
+class DispatchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::LoadTestDriver(reg_);
+    DeviceRef dev = reg_.Lookup(0);
+    ASSERT_TRUE(dev);
+    Result<File*> f = dev->Open(root_);
+    ASSERT_TRUE(f.ok());
+    file_ = *f;
+  }
+  void TearDown() override {
+    if (file_) file_->Close(root_);
+  }
+  int Call(uint32_t cmd, void* arg, size_t size, const Caller& who) {
+    return Dispatch(*file_, who, cmd, arg, size, mem_);
+  }
+  template <typename T>
+  int Call(uint32_t cmd, T& arg, const Caller& who = Caller{}) {
+    return Call(cmd, &arg, sizeof(T), who);
+  }
+
+  Registry reg_;
+  Caller root_{0, 0, 1};
+  Caller user_{1000, 1000, 2};
+  InProcessMemory mem_;
+  File* file_ = nullptr;
+};
+
+TEST_F(DispatchTest, VersionReportsTheDriver) {
+  accel_version v{};
+  ASSERT_EQ(Call(ACCEL_IOCTL_VERSION, v), 0);
+  EXPECT_EQ(v.version_major, 2u);
+  EXPECT_EQ(v.version_minor, 3u);
+  EXPECT_EQ(v.version_patchlevel, 4u);
+  EXPECT_STREQ(v.name, "testdrv");
+  EXPECT_STREQ(v.date, "20260101");
+  EXPECT_STREQ(v.desc, "core test driver");
+}
+
+TEST_F(DispatchTest, GetCapRasFormatsAndUnknownCapability) {
+  accel_get_cap cap{ACCEL_CAP_RAS_FORMATS, 0};
+  ASSERT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap), 0);
+  EXPECT_EQ(cap.value, ACCEL_CAP_RAS_KEY_VAL_32 | ACCEL_CAP_RAS_CBOR);
+  cap = {ACCEL_CAP_MINOR, 99};
+  ASSERT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap), 0);
+  EXPECT_EQ(cap.value, 0u);
+  cap = {0x7777, 0};
+  EXPECT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap), -EINVAL);
+}
+
+TEST_F(DispatchTest, UnknownNrIsEnotty) {
+  uint64_t arg = 0;
+  EXPECT_EQ(Call(Cmd(_IOC_READ, 0x50, 8), &arg, 8, root_), -ENOTTY);  // driver range, unused
+  EXPECT_EQ(Call(Cmd(_IOC_READ, 0x01, 8), &arg, 8, root_), -ENOTTY);  // generic, unused
+  EXPECT_EQ(Call(Cmd(_IOC_READ, 0xa5, 8), &arg, 8, root_), -ENOTTY);  // DRM's second range
+  EXPECT_EQ(Call(Cmd(_IOC_READ, 0xef, 8), &arg, 8, root_), -ENOTTY);
+}
+
+TEST_F(DispatchTest, WrongMagicIsEnotty) {
+  accel_version v{};
+  uint32_t cmd = _IOR('x', 0xe0, accel_version);
+  EXPECT_EQ(Call(cmd, &v, sizeof(v), root_), -ENOTTY);
+}
+
+TEST_F(DispatchTest, SmallerThanFirstVersionIsEinval) {
+  uint32_t small = 4;
+  EXPECT_EQ(Call(Cmd(_IOC_READ | _IOC_WRITE, 0x40, 4), &small, 4, root_), -EINVAL);
+  accel_version v{};
+  EXPECT_EQ(Call(Cmd(_IOC_READ, 0xe0, 100), &v, 100, root_), -EINVAL);
+}
+
+TEST_F(DispatchTest, OlderSmallerStructIsZeroExtended) {
+  test_echo_v1 v1{40, 2};
+  ASSERT_EQ(Call(Cmd(_IOC_READ | _IOC_WRITE, 0x40, sizeof(v1)), &v1, sizeof(v1), root_), 0);
+  EXPECT_EQ(v1.a, 40u);  // the v1 part is copied back; the new field is not written past it
+  EXPECT_EQ(v1.b, 2u);
+}
+
+TEST_F(DispatchTest, LargerStructWithZeroTailIsAcceptedAndTailZeroedOnOutput) {
+  struct {
+    test_echo e;
+    uint64_t future;
+  } big{{1, 2, 0}, 0};
+  ASSERT_EQ(Call(Cmd(_IOC_READ | _IOC_WRITE, 0x40, sizeof(big)), &big, sizeof(big), root_), 0);
+  EXPECT_EQ(big.e.sum, 3u);
+  EXPECT_EQ(big.future, 0u);
+}
+
+TEST_F(DispatchTest, LargerStructWithNonZeroTailIsE2big) {
+  struct {
+    test_echo e;
+    uint64_t future;
+  } big{{1, 2, 0}, 5};
+  EXPECT_EQ(Call(Cmd(_IOC_READ | _IOC_WRITE, 0x40, sizeof(big)), &big, sizeof(big), root_),
+            -E2BIG);
+}
+
+TEST_F(DispatchTest, ArgSizeDisagreeingWithCmdIsEinval) {
+  test_echo e{};
+  EXPECT_EQ(Call(TEST_IOCTL_ECHO, &e, sizeof(e) - 1, root_), -EINVAL);
+  EXPECT_EQ(Call(TEST_IOCTL_ECHO, nullptr, sizeof(e), root_), -EINVAL);
+}
+
+TEST_F(DispatchTest, RootOnlyIsJudgedPerCall) {
+  EXPECT_EQ(Call(TEST_IOCTL_ROOT, nullptr, 0, root_), 0);
+  // The same file (opened by root) used by an unprivileged caller: denied.
+  EXPECT_EQ(Call(TEST_IOCTL_ROOT, nullptr, 0, user_), -EACCES);
+}
+
+TEST_F(DispatchTest, ErrorsReturnDataToo) {
+  testing::test_nospc n{};
+  EXPECT_EQ(Call(TEST_IOCTL_NOSPC, n), -ENOSPC);
+  EXPECT_EQ(n.needed, 4096u);
+}
+
+TEST_F(DispatchTest, CommandWithoutReadDirectionCopiesNothingBack) {
+  testing::test_echo e{5, 6, 0};
+  uint32_t write_only = Cmd(_IOC_WRITE, 0x40, sizeof(e));
+  ASSERT_EQ(Call(write_only, &e, sizeof(e), root_), 0);
+  EXPECT_EQ(e.sum, 0u);
+}
+
+TEST_F(DispatchTest, CopyToUserReachesTheCallersMemory) {
+  char buf[32] = {};
+  testing::test_copy c{reinterpret_cast<uintptr_t>(buf), sizeof(buf), 0};
+  ASSERT_EQ(Call(TEST_IOCTL_COPY, c), 0);
+  EXPECT_STREQ(buf, "accel-copy-to-user");
+}
+
+TEST_F(DispatchTest, RasQueryTooSmallReturnsNeededLength) {
+  accel_ras_query q{};
+  q.format = ACCEL_RAS_FMT_KEY_VAL_32;
+  ASSERT_EQ(Call(ACCEL_IOCTL_RAS_QUERY, q), -ENOSPC);
+  EXPECT_EQ(q.len, 16u);
+  std::vector<accel_ras_kv32> kv(2);
+  q.ptr = reinterpret_cast<uintptr_t>(kv.data());
+  q.size = 16;
+  ASSERT_EQ(Call(ACCEL_IOCTL_RAS_QUERY, q), 0);
+  EXPECT_EQ(q.len, 16u);
+  EXPECT_EQ(kv[0].value, 7u);
+  EXPECT_EQ(ACCEL_RAS_KV32_SEVERITY(kv[1].key), static_cast<uint32_t>(ACCEL_RAS_SEV_FATAL));
+}
+
+TEST_F(DispatchTest, RasQueryRejectsFormatsFlagsAndNullBuffers) {
+  accel_ras_query q{};
+  q.format = ACCEL_RAS_FMT_JSON;  // not offered by this device
+  EXPECT_EQ(Call(ACCEL_IOCTL_RAS_QUERY, q), -EOPNOTSUPP);
+  q.format = ACCEL_RAS_FMT_RESERVED_6;
+  EXPECT_EQ(Call(ACCEL_IOCTL_RAS_QUERY, q), -EINVAL);
+  q.format = 200;
+  EXPECT_EQ(Call(ACCEL_IOCTL_RAS_QUERY, q), -EINVAL);
+  q.format = ACCEL_RAS_FMT_KEY_VAL_32;
+  q.flags = 0x80;
+  EXPECT_EQ(Call(ACCEL_IOCTL_RAS_QUERY, q), -EINVAL);
+  q.flags = ACCEL_RAS_QUERY_RAW;  // no pass-through on this device
+  EXPECT_EQ(Call(ACCEL_IOCTL_RAS_QUERY, q), -EOPNOTSUPP);
+  q.flags = 0;
+  q.size = 64;
+  q.ptr = 0;
+  EXPECT_EQ(Call(ACCEL_IOCTL_RAS_QUERY, q), -EFAULT);
+}
+
+TEST_F(DispatchTest, UnpluggedDeviceIsEnodevBeforeAnythingElse) {
+  DeviceRef dev = reg_.Lookup(0);
+  ASSERT_TRUE(dev);
+  dev->Unplug();
+  accel_version v{};
+  EXPECT_EQ(Call(ACCEL_IOCTL_VERSION, v), -ENODEV);
+  uint64_t arg = 0;
+  EXPECT_EQ(Call(Cmd(_IOC_READ, 0x50, 8), &arg, 8, root_), -ENODEV);
+  EXPECT_FALSE(reg_.Lookup(0));  // gone from the minor table at once
+}
+
+}  // namespace
+}  // namespace accel::core

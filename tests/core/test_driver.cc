@@ -1,0 +1,123 @@
+// test_driver.cc - see test_driver.h.
+#include "test_driver.h"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace accel::testing {
+namespace {
+
+const accel_host_ops* g_ops = nullptr;
+
+int Load(accel_host* host, const accel_host_ops* ops, const char* args, void** priv) noexcept {
+  g_ops = ops;
+  int count = 1;
+  if (args && std::strncmp(args, "count=", 6) == 0) count = std::atoi(args + 6);
+  for (int i = 0; i < count; ++i) {
+    accel_device_info info{};
+    info.serial = "TEST";
+    info.ras_formats = ACCEL_CAP_RAS_KEY_VAL_32 | ACCEL_CAP_RAS_CBOR;
+    accel_device* dev = nullptr;
+    if (int rc = ops->device_create(host, &info, nullptr, &dev); rc < 0) return rc;
+    if (int rc = ops->device_register(dev); rc < 0) return rc;
+  }
+  *priv = nullptr;
+  return 0;
+}
+
+void Unload(void*) noexcept { TestState().unloads++; }
+int Open(const accel_call*, void** priv) noexcept {
+  TestState().opens++;
+  *priv = &TestState();
+  return 0;
+}
+void Postclose(const accel_call*) noexcept { TestState().postcloses++; }
+void Release(void*) noexcept { TestState().releases++; }
+
+int Echo(const accel_call*, void* data) noexcept {
+  auto* e = static_cast<test_echo*>(data);
+  e->sum = uint64_t{e->a} + e->b;
+  return 0;
+}
+int Root(const accel_call*, void*) noexcept { return 0; }
+
+int WakeFlag(void*) noexcept { return TestState().wake_flag.load() ? 1 : 0; }
+int Sleep(const accel_call* call, void* data) noexcept {
+  auto* s = static_cast<test_sleep*>(data);
+  TestState().sleepers++;
+  int rc = g_ops->device_wait(call, WakeFlag, nullptr,
+                              s->timeout_ms ? int64_t{s->timeout_ms} * 1000000 : -1);
+  TestState().sleepers--;
+  return rc;
+}
+int NoSpc(const accel_call*, void* data) noexcept {
+  static_cast<test_nospc*>(data)->needed = 4096;
+  return -ENOSPC;
+}
+int Copy(const accel_call* call, void* data) noexcept {
+  auto* c = static_cast<test_copy*>(data);
+  static const char kPattern[] = "accel-copy-to-user";
+  uint32_t len = c->len < sizeof(kPattern) ? c->len : sizeof(kPattern);
+  return g_ops->copy_to_user(call, c->ptr, kPattern, len);
+}
+
+int RasQuery(const accel_call*, uint32_t format, uint32_t, void* buf, uint32_t size,
+             uint32_t* len, uint32_t* schema) noexcept {
+  if (format != ACCEL_RAS_FMT_KEY_VAL_32) return -EOPNOTSUPP;
+  *len = 2 * sizeof(accel_ras_kv32);
+  *schema = ACCEL_RAS_SCHEMA_NATIVE;
+  if (size < *len) return -ENOSPC;
+  accel_ras_kv32 kv[2] = {{ACCEL_RAS_KV32_KEY(0, ACCEL_RAS_SEV_CORRECTED, 0), 7},
+                          {ACCEL_RAS_KV32_KEY(1, ACCEL_RAS_SEV_FATAL, 0), 1}};
+  std::memcpy(buf, kv, sizeof(kv));
+  return 0;
+}
+
+const accel_ioctl_desc kIoctls[] = {
+    {TEST_IOCTL_ECHO, sizeof(test_echo_v1), 0, 0, Echo},
+    {TEST_IOCTL_ROOT, 0, ACCEL_IOCTL_ROOT_ONLY, 0, Root},
+    {TEST_IOCTL_SLEEP, 0, 0, 0, Sleep},
+    {TEST_IOCTL_NOSPC, 0, 0, 0, NoSpc},
+    {TEST_IOCTL_COPY, 0, 0, 0, Copy},
+};
+
+const accel_driver kTable = {
+    .abi_version = ACCEL_DRIVER_ABI_VERSION,
+    .struct_size = sizeof(accel_driver),
+    .name = "testdrv",
+    .desc = "core test driver",
+    .date = "20260101",
+    .major = 2,
+    .minor = 3,
+    .patchlevel = 4,
+    .num_ioctls = sizeof(kIoctls) / sizeof(kIoctls[0]),
+    .ioctls = kIoctls,
+    .load = Load,
+    .unload = Unload,
+    .open = Open,
+    .postclose = Postclose,
+    .device_release = Release,
+    .ras_query = RasQuery,
+};
+
+}  // namespace
+
+TestDriverState& TestState() {
+  static TestDriverState s;
+  return s;
+}
+
+const accel_driver* TestDriverTable() { return &kTable; }
+
+void LoadTestDriver(core::Registry& reg, const std::string& args) {
+  std::string why;
+  Result<core::Driver*> d = core::Driver::Create(&kTable, &reg, &why);
+  ASSERT_TRUE(d.ok()) << why;
+  Result<void> rc = reg.AddDriver(std::unique_ptr<core::Driver>(*d), args, &why);
+  ASSERT_TRUE(rc.ok()) << why;
+}
+
+}  // namespace accel::testing

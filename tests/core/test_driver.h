@@ -1,0 +1,66 @@
+// test_driver.h - a second, in-process driver for core tests: commands shaped to exercise
+// each dispatcher rule (a struct that grew, a root-only command, a sleeping command, an error
+// that returns data, copy_to_user). It is a real driver table, bound without dlopen.
+#ifndef ACCEL_TESTS_CORE_TEST_DRIVER_H_
+#define ACCEL_TESTS_CORE_TEST_DRIVER_H_
+
+#include <accel/driver_abi.h>
+#include <uapi/accel/accel.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "core/registry.h"
+
+namespace accel::testing {
+
+// Version 1 of ECHO carried only a and b (8 bytes); version 2 added sum.
+struct test_echo {
+  __u32 a;
+  __u32 b;
+  __u64 sum;
+};
+struct test_echo_v1 {
+  __u32 a;
+  __u32 b;
+};
+struct test_sleep {
+  __u32 timeout_ms;
+  __u32 pad;
+};
+struct test_nospc {
+  __u32 needed;
+  __u32 pad;
+};
+struct test_copy {
+  __u64 ptr;
+  __u32 len;
+  __u32 pad;
+};
+
+#define TEST_IOCTL_ECHO ACCEL_IOWR(0x40, struct accel::testing::test_echo)
+#define TEST_IOCTL_ROOT ACCEL_IO(0x41)
+#define TEST_IOCTL_SLEEP ACCEL_IOW(0x42, struct accel::testing::test_sleep)
+#define TEST_IOCTL_NOSPC ACCEL_IOWR(0x43, struct accel::testing::test_nospc)
+#define TEST_IOCTL_COPY ACCEL_IOW(0x44, struct accel::testing::test_copy)
+
+// Observable state of the test driver, shared by all its devices.
+struct TestDriverState {
+  std::atomic<int> opens{0};
+  std::atomic<int> postcloses{0};
+  std::atomic<int> releases{0};
+  std::atomic<int> sleepers{0};     // calls inside SLEEP right now
+  std::atomic<bool> wake_flag{false};
+  std::atomic<int> unloads{0};
+};
+
+TestDriverState& TestState();
+const accel_driver* TestDriverTable();
+
+// Binds the test driver to `reg` with load args ("count=N"). Fails the test on error.
+void LoadTestDriver(core::Registry& reg, const std::string& args = "count=1");
+
+}  // namespace accel::testing
+
+#endif  // ACCEL_TESTS_CORE_TEST_DRIVER_H_

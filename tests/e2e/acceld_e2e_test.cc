@@ -1,0 +1,398 @@
+// End-to-end: a real acceld process, driven through libaccel (and raw frames where a broken
+// client is the point), as a user program would.
+#include <accel/accel.hpp>
+#include <accel/libaccel.h>
+#include <grp.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <uapi/accel/accel.h>
+#include <uapi/accel/dummy.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "acceld_process.h"
+#include "transport/socket/wire.h"
+
+namespace accel::testing {
+namespace {
+
+bool Eventually(const std::function<bool()>& pred) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return pred();
+}
+
+class AcceldE2eTest : public ::testing::Test {
+ protected:
+  void StartWith(const std::vector<std::string>& args) {
+    ASSERT_TRUE(daemon_.Start(args)) << daemon_.log();
+  }
+  AcceldProcess daemon_;
+};
+
+TEST_F(AcceldE2eTest, ListShowsTheDummyDevices) {
+  StartWith({"--load", "dummy count=2"});
+  Result<std::vector<accel_device_entry>> devs = ListDevices();
+  ASSERT_TRUE(devs.ok()) << accel_strerror(devs.error());
+  ASSERT_EQ(devs->size(), 2u);
+  EXPECT_STREQ((*devs)[0].name, "accel0");
+  EXPECT_STREQ((*devs)[1].name, "accel1");
+  EXPECT_STREQ((*devs)[0].driver, "dummy");
+  EXPECT_STREQ((*devs)[1].serial, "DUMMY-0001");
+  EXPECT_EQ((*devs)[0].mode, 0660u);
+  EXPECT_EQ((*devs)[0].ras_formats, ACCEL_CAP_RAS_KEY_VAL_32);
+}
+
+TEST_F(AcceldE2eTest, GenericIoctlsThroughLibaccel) {
+  StartWith({"--load", "dummy"});
+  Result<Device> dev = Device::Open("accel0");
+  ASSERT_TRUE(dev.ok()) << accel_strerror(dev.error());
+  accel_version v{};
+  ASSERT_EQ(dev->Ioctl(ACCEL_IOCTL_VERSION, v), 0);
+  EXPECT_STREQ(v.name, "dummy");
+  EXPECT_STREQ(v.date, "20221106");
+  accel_get_cap cap{ACCEL_CAP_RAS_FORMATS, 0};
+  ASSERT_EQ(dev->Ioctl(ACCEL_IOCTL_GET_CAP, cap), 0);
+  EXPECT_EQ(cap.value, ACCEL_CAP_RAS_KEY_VAL_32);
+  cap = {ACCEL_CAP_UAPI_VERSION, 0};
+  ASSERT_EQ(dev->Ioctl(ACCEL_IOCTL_GET_CAP, cap), 0);
+  EXPECT_EQ(cap.value, (ACCEL_UAPI_VERSION_MAJOR << 16) | ACCEL_UAPI_VERSION_MINOR);
+  cap = {0xdead, 0};
+  EXPECT_EQ(dev->Ioctl(ACCEL_IOCTL_GET_CAP, cap), -EINVAL);
+}
+
+TEST_F(AcceldE2eTest, RasQueryTooSmallThenInjectedCounterArrives) {
+  StartWith({"--load", "dummy"});
+  Result<Device> dev = Device::Open("accel0");
+  ASSERT_TRUE(dev.ok());
+  accel_dummy_ras_inject inj{ACCEL_DUMMY_COMPONENT_HBM0, ACCEL_RAS_SEV_CORRECTED, 5, 0};
+  ASSERT_EQ(dev->Ioctl(ACCEL_IOCTL_DUMMY_RAS_INJECT, inj), 0);
+
+  accel_ras_query q{};
+  q.format = ACCEL_RAS_FMT_KEY_VAL_32;
+  ASSERT_EQ(dev->Ioctl(ACCEL_IOCTL_RAS_QUERY, q), -ENOSPC);
+  ASSERT_GT(q.len, 0u);
+  std::vector<accel_ras_kv32> kv(q.len / sizeof(accel_ras_kv32));
+  q.ptr = reinterpret_cast<uintptr_t>(kv.data());
+  q.size = q.len;
+  ASSERT_EQ(dev->Ioctl(ACCEL_IOCTL_RAS_QUERY, q), 0);
+  const uint32_t key =
+      ACCEL_RAS_KV32_KEY(ACCEL_DUMMY_COMPONENT_HBM0, ACCEL_RAS_SEV_CORRECTED, ACCEL_RAS_CTR_VOLATILE);
+  uint32_t value = 0;
+  for (const auto& p : kv)
+    if (p.key == key) value = p.value;
+  EXPECT_EQ(value, 5u);
+
+  q.format = ACCEL_RAS_FMT_JSON;
+  EXPECT_EQ(dev->Ioctl(ACCEL_IOCTL_RAS_QUERY, q), -EOPNOTSUPP);
+}
+
+TEST_F(AcceldE2eTest, BadCommandsGetKernelErrors) {
+  StartWith({"--load", "dummy"});
+  Result<Device> dev = Device::Open("accel0");
+  ASSERT_TRUE(dev.ok());
+  uint64_t arg = 0;
+  EXPECT_EQ(dev->IoctlRaw(_IOC(_IOC_READ, 'd', 0x77, 8), &arg), -ENOTTY);
+  EXPECT_EQ(dev->IoctlRaw(_IOC(_IOC_READ, 'd', 0xe0, 8), &arg), -EINVAL);  // smaller than v1
+  struct {
+    accel_get_cap cap;
+    uint64_t extra;
+  } big{{ACCEL_CAP_MINOR, 0}, 1};
+  EXPECT_EQ(dev->IoctlRaw(_IOC(_IOC_READ | _IOC_WRITE, 'd', 0x0c, sizeof(big)), &big), -E2BIG);
+  big.extra = 0;
+  EXPECT_EQ(dev->IoctlRaw(_IOC(_IOC_READ | _IOC_WRITE, 'd', 0x0c, sizeof(big)), &big), 0);
+  EXPECT_EQ(Device::Open("accel9").error(), -ENODEV);
+  EXPECT_EQ(Device::Open("gpu0").error(), -EINVAL);
+}
+
+TEST_F(AcceldE2eTest, LoadAndUnloadAtRunTimeUnmapsThePlugin) {
+  StartWith({});
+  EXPECT_TRUE(ListDevices()->empty());
+  EXPECT_FALSE(daemon_.Maps("/dummy.so"));
+  char why[256] = {};
+  ASSERT_EQ(accel_driver_load("dummy", "count=3", why, sizeof(why)), 0) << why;
+  EXPECT_EQ(ListDevices()->size(), 3u);
+  EXPECT_TRUE(daemon_.Maps("/dummy.so"));
+  EXPECT_EQ(accel_driver_load("dummy", "", why, sizeof(why)), -EEXIST);
+  ASSERT_EQ(accel_driver_unload("dummy", 0), 0);
+  EXPECT_TRUE(ListDevices()->empty());
+  EXPECT_FALSE(daemon_.Maps("/dummy.so"));
+  EXPECT_EQ(accel_driver_unload("dummy", 0), -ENOENT);
+}
+
+TEST_F(AcceldE2eTest, UnknownDriverIsEnoentWithAReason) {
+  StartWith({});
+  char why[512] = {};
+  EXPECT_EQ(accel_driver_load("nosuch", "", why, sizeof(why)), -ENOENT);
+  EXPECT_NE(std::string(why).find("nosuch.so"), std::string::npos) << why;
+  EXPECT_EQ(accel_driver_load("dummy", "count=999", why, sizeof(why)), -EINVAL);
+}
+
+TEST_F(AcceldE2eTest, UnloadWithOpenDeviceIsEbusyUnlessForced) {
+  StartWith({"--load", "dummy"});
+  Result<Device> dev = Device::Open("accel0");
+  ASSERT_TRUE(dev.ok());
+  EXPECT_EQ(accel_driver_unload("dummy", 0), -EBUSY);
+  ASSERT_EQ(accel_driver_unload("dummy", ACCEL_UNLOAD_FORCE), 0);
+  EXPECT_FALSE(daemon_.Maps("/dummy.so"));
+  accel_version v{};
+  EXPECT_EQ(dev->Ioctl(ACCEL_IOCTL_VERSION, v), -ENODEV);
+  EXPECT_TRUE(ListDevices()->empty());
+  // Closing (the Device destructor) works; the daemon lives on.
+}
+
+TEST_F(AcceldE2eTest, ForcedUnloadWakesASleepingCallWithEnodev) {
+  StartWith({"--load", "dummy"});
+  Result<Device> dev = Device::Open("accel0");
+  ASSERT_TRUE(dev.ok());
+  std::atomic<int> rc{1};
+  std::thread sleeper([&] {
+    accel_dummy_wait_event w{0, 60000, 0};
+    rc = dev->Ioctl(ACCEL_IOCTL_DUMMY_WAIT_EVENT, w);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let it go to sleep
+  ASSERT_EQ(accel_driver_unload("dummy", ACCEL_UNLOAD_FORCE), 0);
+  sleeper.join();
+  EXPECT_EQ(rc.load(), -ENODEV);
+}
+
+TEST_F(AcceldE2eTest, WaitEventWakesOnInjectionFromAnotherFile) {
+  StartWith({"--load", "dummy"});
+  Result<Device> a = Device::Open("accel0");
+  Result<Device> b = Device::Open("accel0");
+  ASSERT_TRUE(a.ok() && b.ok());
+  accel_dummy_wait_event w{0, 0, 0};
+  EXPECT_EQ(a->Ioctl(ACCEL_IOCTL_DUMMY_WAIT_EVENT, w), -ETIME);  // timeout 0 polls
+  std::atomic<int> rc{1};
+  std::thread waiter([&] {
+    accel_dummy_wait_event ww{w.seqno, 10000, 0};
+    rc = a->Ioctl(ACCEL_IOCTL_DUMMY_WAIT_EVENT, ww);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  accel_dummy_ras_inject inj{ACCEL_DUMMY_COMPONENT_PCIE, ACCEL_RAS_SEV_FATAL, 1, 0};
+  ASSERT_EQ(b->Ioctl(ACCEL_IOCTL_DUMMY_RAS_INJECT, inj), 0);
+  waiter.join();
+  EXPECT_EQ(rc.load(), 0);
+}
+
+TEST_F(AcceldE2eTest, SecondDaemonOnTheSameRuntimeDirIsRefused) {
+  StartWith({"--load", "dummy"});
+  std::string out;
+  EXPECT_EQ(daemon_.RunOther({}, &out), 1);
+  EXPECT_NE(out.find("another acceld (pid " + std::to_string(daemon_.pid()) + ")"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(ListDevices()->size(), 1u);  // the first one is untouched
+}
+
+TEST_F(AcceldE2eTest, SigtermExitsZeroAndRemovesTheSocket) {
+  StartWith({"--load", "dummy"});
+  Result<Device> dev = Device::Open("accel0");  // an open file does not block shutdown
+  ASSERT_TRUE(dev.ok());
+  EXPECT_EQ(daemon_.Stop(), 0);
+  EXPECT_NE(access(daemon_.socket_path().c_str(), F_OK), 0);
+  accel_version v{};
+  EXPECT_EQ(dev->Ioctl(ACCEL_IOCTL_VERSION, v), -ECONNRESET);
+}
+
+// ---- malformed frames from a raw client -----------------------------------------------------
+
+class RawClient {
+ public:
+  explicit RawClient(const std::string& path) {
+    fd_ = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+    ok_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  }
+  ~RawClient() { close(fd_); }
+  bool ok() const { return ok_; }
+  void Send(const std::vector<uint8_t>& bytes) {
+    ASSERT_EQ(send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+  }
+  // The status of the next reply, or 1 when the daemon closed the connection.
+  int ReplyStatus() {
+    std::vector<uint8_t> buf(wire::kMaxFrame);
+    ssize_t n = recv(fd_, buf.data(), buf.size(), 0);
+    if (n <= 0) return 1;
+    wire::Header h;
+    std::memcpy(&h, buf.data(), sizeof(h));
+    return h.status;
+  }
+  bool ClosedByPeer() {
+    char c;
+    return recv(fd_, &c, 1, 0) == 0;
+  }
+  void Hello() {
+    wire::HelloRequest req{1, 1};
+    Send(wire::BuildFrame(wire::Op::kHello, 1, 0, 0,
+                          std::span(reinterpret_cast<const uint8_t*>(&req), sizeof(req))));
+    ASSERT_EQ(ReplyStatus(), 0);
+  }
+
+ private:
+  int fd_ = -1;
+  bool ok_ = false;
+};
+
+TEST_F(AcceldE2eTest, MalformedFramesGetAnErrorAndTheConnectionIsClosed) {
+  StartWith({"--load", "dummy"});
+  const int baseline_fds = daemon_.OpenFdCount();
+  {
+    RawClient c(daemon_.socket_path());
+    ASSERT_TRUE(c.ok());
+    c.Send({1, 2, 3});  // short
+    EXPECT_EQ(c.ReplyStatus(), -EBADMSG);
+    EXPECT_TRUE(c.ClosedByPeer());
+  }
+  {
+    RawClient c(daemon_.socket_path());
+    c.Send(std::vector<uint8_t>(wire::kMaxFrame + 100, 0xab));  // oversize
+    EXPECT_EQ(c.ReplyStatus(), -EMSGSIZE);
+    EXPECT_TRUE(c.ClosedByPeer());
+  }
+  {
+    RawClient c(daemon_.socket_path());
+    std::vector<uint8_t> garbage(64);
+    for (size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<uint8_t>(i * 37 + 11);
+    c.Send(garbage);
+    EXPECT_EQ(c.ReplyStatus(), -EBADMSG);
+    EXPECT_TRUE(c.ClosedByPeer());
+  }
+  {
+    RawClient c(daemon_.socket_path());
+    wire::HelloRequest req{2, 5};  // a version we do not speak
+    c.Send(wire::BuildFrame(wire::Op::kHello, 1, 0, 0,
+                            std::span(reinterpret_cast<const uint8_t*>(&req), sizeof(req))));
+    EXPECT_EQ(c.ReplyStatus(), -EPROTONOSUPPORT);
+    EXPECT_TRUE(c.ClosedByPeer());
+  }
+  {
+    RawClient c(daemon_.socket_path());
+    c.Send(wire::BuildFrame(wire::Op::kList, 1, 0, 0, std::string_view()));  // no HELLO
+    EXPECT_EQ(c.ReplyStatus(), -EPROTO);
+    EXPECT_TRUE(c.ClosedByPeer());
+  }
+  {
+    RawClient c(daemon_.socket_path());
+    c.Hello();
+    accel_version v{};
+    c.Send(wire::BuildFrame(wire::Op::kIoctl, 2, 0, ACCEL_IOCTL_VERSION,
+                            std::span(reinterpret_cast<const uint8_t*>(&v), sizeof(v))));
+    EXPECT_EQ(c.ReplyStatus(), -EBADF);  // not opened: a control connection
+    c.Send(wire::BuildFrame(static_cast<wire::Op>(99), 3, 0, 0, std::string_view()));
+    EXPECT_EQ(c.ReplyStatus(), -EOPNOTSUPP);
+    c.Send(wire::BuildFrame(wire::Op::kOpen, 4, 0, 0, std::string_view("accel0")));
+    EXPECT_EQ(c.ReplyStatus(), 0);
+    c.Send(wire::BuildFrame(wire::Op::kIoctl, 5, 0, ACCEL_IOCTL_VERSION, std::string_view("x")));
+    EXPECT_EQ(c.ReplyStatus(), -EINVAL);  // payload is not _IOC_SIZE(cmd)
+    c.Send(wire::BuildFrame(wire::Op::kOpen, 6, 0, 0, std::string_view("accel0")));
+    EXPECT_EQ(c.ReplyStatus(), -EISCONN);
+  }
+  // The daemon survived all of it and holds no connection of them.
+  EXPECT_TRUE(Eventually([&] { return daemon_.OpenFdCount() == baseline_fds; }))
+      << daemon_.OpenFdCount() << " fds, baseline " << baseline_fds;
+  EXPECT_EQ(ListDevices()->size(), 1u);
+}
+
+TEST_F(AcceldE2eTest, ClientKilledWhileSleepingLeavesNothingBehind) {
+  StartWith({"--load", "dummy"});
+  const int baseline_fds = daemon_.OpenFdCount();
+  pid_t child = fork();
+  if (child == 0) {
+    accel_handle* h = nullptr;
+    if (accel_open("accel0", &h) != 0) _exit(2);
+    accel_dummy_wait_event w{0, 0x7fffffff, 0};  // sleeps ~24 days
+    accel_ioctl(h, ACCEL_IOCTL_DUMMY_WAIT_EVENT, &w);
+    _exit(3);
+  }
+  ASSERT_TRUE(Eventually([&] { return ListDevices().ok() && (*ListDevices())[0].open_count == 1; }));
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  // The daemon saw the hang-up, interrupted the sleeping call and closed the file.
+  EXPECT_TRUE(Eventually([&] { return (*ListDevices())[0].open_count == 0; }));
+  EXPECT_TRUE(Eventually([&] { return daemon_.OpenFdCount() == baseline_fds; }));
+  EXPECT_EQ(accel_driver_unload("dummy", 0), 0);  // not busy any more
+}
+
+// ---- permissions, judged as an unprivileged user --------------------------------------------
+
+// Runs fn in a child process with the given uid/gid/supplementary groups; returns its result
+// (fn's return value, as an exit code offset by 128 so negative errnos survive).
+int RunAs(uid_t uid, gid_t gid, std::vector<gid_t> groups, const std::function<int()>& fn) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (setgroups(groups.size(), groups.data()) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
+      _exit(255);
+    _exit(fn() + 128);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) - 128 : -999;
+}
+
+constexpr gid_t kTestGroup = 4242;  // the test's own group: a number no real group uses
+constexpr uid_t kNobody = 65534;
+
+TEST_F(AcceldE2eTest, UnprivilegedUserIsDeniedByModeAndAdmittedByGroup) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to become another user";
+  StartWith({"--load", "dummy", "--node-group", std::to_string(kTestGroup)});
+  auto open_and_version = [] {
+    accel_handle* h = nullptr;
+    int rc = accel_open("accel0", &h);
+    if (rc < 0) return rc;
+    accel_version v{};
+    rc = accel_ioctl(h, ACCEL_IOCTL_VERSION, &v);
+    accel_close(h);
+    return rc;
+  };
+  EXPECT_EQ(RunAs(kNobody, kNobody, {}, open_and_version), -EACCES);
+  EXPECT_EQ(RunAs(kNobody, kNobody, {kTestGroup}, open_and_version), 0);
+  EXPECT_EQ(RunAs(kNobody, kTestGroup, {}, open_and_version), 0);  // primary group
+  // Admitted to the node, but a root-only command is still judged per call.
+  EXPECT_EQ(RunAs(kNobody, kNobody, {kTestGroup}, [] {
+              accel_handle* h = nullptr;
+              if (int rc = accel_open("accel0", &h); rc < 0) return rc;
+              accel_dummy_ras_inject inj{0, 0, 1, 0};
+              int rc = accel_ioctl(h, ACCEL_IOCTL_DUMMY_RAS_INJECT, &inj);
+              accel_close(h);
+              return rc;
+            }),
+            -EACCES);
+  // Anyone may list; only root may load and unload.
+  EXPECT_EQ(RunAs(kNobody, kNobody, {}, [] { return accel_list(nullptr, 0); }), 1);
+  EXPECT_EQ(RunAs(kNobody, kNobody, {}, [] { return accel_driver_unload("dummy", 0); }), -EPERM);
+  EXPECT_EQ(RunAs(kNobody, kNobody, {},
+                  [] { return accel_driver_load("dummy", "", nullptr, 0); }),
+            -EPERM);
+}
+
+TEST_F(AcceldE2eTest, NodeModeFromTheCommandLineApplies) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to become another user";
+  StartWith({"--load", "dummy", "--node-mode", "0666"});
+  EXPECT_EQ((*ListDevices())[0].mode, 0666u);
+  EXPECT_EQ(RunAs(kNobody, kNobody, {}, [] {
+              accel_handle* h = nullptr;
+              int rc = accel_open("accel0", &h);
+              if (rc == 0) accel_close(h);
+              return rc;
+            }),
+            0);
+}
+
+}  // namespace
+}  // namespace accel::testing

@@ -1,0 +1,17 @@
+/* Compiles every uAPI header as plain C: the contract must not need C++ or GNU C. */
+#include <uapi/accel/accel.h>
+#include <uapi/accel/dummy.h>
+
+/* C99 has no _Static_assert; a negative array size fails the build the same way. */
+typedef char check_version_size[sizeof(struct accel_version) == 192 ? 1 : -1];
+typedef char check_get_cap_size[sizeof(struct accel_get_cap) == 16 ? 1 : -1];
+typedef char check_ras_query_size[sizeof(struct accel_ras_query) == 32 ? 1 : -1];
+typedef char check_get_cap_nr[ACCEL_IOCTL_GET_CAP == 0xc010640cu ? 1 : -1];
+typedef char check_ras_bits[ACCEL_CAP_RAS_ASN1 == 0x80 && ACCEL_CAP_RAS_CPER == 0x200 ? 1 : -1];
+
+int accel_uapi_c99_probe(void);
+int accel_uapi_c99_probe(void) {
+  struct accel_ras_query q = {0};
+  q.format = ACCEL_RAS_FMT_KEY_VAL_32;
+  return (int)q.format + (int)ACCEL_RAS_KV32_KEY(1, 2, 3);
+}
