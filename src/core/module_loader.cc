@@ -51,7 +51,12 @@ std::vector<std::string> ModuleLoader::DefaultSearchPath() {
       start = colon + 1;
     }
   }
-  dirs.push_back(ExecutableDir() + "/../lib/accel/drivers");
+  const std::string exe_dir = ExecutableDir();
+  dirs.push_back(exe_dir + "/../lib/accel/drivers");
+#ifdef ACCEL_PLUGIN_INSTALL_RELDIR
+  const std::string installed = exe_dir + "/../" ACCEL_PLUGIN_INSTALL_RELDIR;
+  if (installed != dirs.back()) dirs.push_back(installed);
+#endif
   return dirs;
 }
 

@@ -31,7 +31,8 @@ class ModuleLoader {
       : registry_(registry), search_path_(std::move(search_path)) {}
   ~ModuleLoader() { UnloadAll(); }
 
-  // $ACCEL_DRIVER_PATH entries, then <exe_dir>/../lib/accel/drivers.
+  // $ACCEL_DRIVER_PATH entries, then <exe_dir>/../lib/accel/drivers, then the install
+  // libdir equivalent when it differs (lib/x86_64-linux-gnu/accel/drivers).
   static std::vector<std::string> DefaultSearchPath();
   // The directory of the running executable (from /proc/self/exe).
   static std::string ExecutableDir();

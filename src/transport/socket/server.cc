@@ -45,6 +45,10 @@ class SegmentMemory final : public core::UserMemory {
   size_t budget_;
 };
 
+// Each connection is a thread; past this many the daemon refuses new ones (the client sees
+// its connection closed at once) rather than exhaust threads or descriptors.
+constexpr size_t kMaxConnections = 1024;
+
 bool SendAll(int fd, const std::vector<uint8_t>& frame) {
   for (;;) {
     ssize_t n = send(fd, frame.data(), frame.size(), MSG_NOSIGNAL);
@@ -143,6 +147,11 @@ void SocketServer::Accept() {
   int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
   if (fd < 0) {
     if (errno != EAGAIN && errno != EINTR) spdlog::warn("accept: {}", std::strerror(errno));
+    return;
+  }
+  if (connection_count() >= kMaxConnections) {
+    spdlog::warn("{} connections open; refusing another", kMaxConnections);
+    close(fd);
     return;
   }
   if (!EnablePassCred(fd)) {

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# scripts/test.sh - install what is needed, build, and run every test through ctest.
+#
+# Stages (each stops the script on failure, so the exit code is non-zero on any failing test):
+#   1. default preset (RelWithDebInfo, g++): unit, end-to-end, uAPI, fuzz-corpus replay and
+#      benchmark smoke tests;
+#   2. tsan preset: the core's concurrency tests (minor allocator stress, RCU, device
+#      lifetime) under ThreadSanitizer;
+#   3. asan preset: every unit and end-to-end test under ASan + UBSan.
+# ACCEL_TEST_STAGES selects stages (default "default tsan asan"), e.g. ACCEL_TEST_STAGES=default.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+# shellcheck source=scripts/deps.sh
+source scripts/deps.sh
+accel_install_deps
+
+jobs=$(nproc)
+stages=${ACCEL_TEST_STAGES:-default tsan asan}
+start=$(date +%s)
+
+for stage in $stages; do
+  echo "=== stage: $stage ($(($(date +%s) - start)) s so far)"
+  case "$stage" in
+    default)
+      cmake --preset default
+      cmake --build --preset default -j "$jobs"
+      ctest --preset default -j "$jobs"
+      ;;
+    tsan)
+      cmake --preset tsan
+      cmake --build --preset tsan -j "$jobs" --target core_minor_allocator_test core_rcu_test \
+        core_device_test core_dispatch_test
+      ctest --preset tsan -j "$jobs" -L '^core$'
+      ;;
+    asan)
+      cmake --preset asan
+      cmake --build --preset asan -j "$jobs"
+      ctest --preset asan -j "$jobs" -LE '^(bench-smoke)$'
+      ;;
+    *)
+      echo "unknown stage '$stage' (known: default tsan asan)" >&2
+      exit 2
+      ;;
+  esac
+done
+echo "=== all stages passed in $(($(date +%s) - start)) s"
