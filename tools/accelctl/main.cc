@@ -1,1 +1,119 @@
-int main() { return 0; }
+// accelctl - the operator's CLI for accel: list devices, inspect one, load and unload drivers.
+//
+//   accelctl list [--json]             every device acceld serves
+//   accelctl info accel0 [--json]      driver, capabilities and RAS counters of one device
+//   accelctl load dummy count=2        load a driver plugin (root)
+//   accelctl unload dummy [--force]    unload it (root)
+//
+// accelctl uses only libaccel's public API, as any client program would. Failures are one line
+// on stderr and a non-zero exit: 1 when an operation failed, 2 when the command line was wrong.
+#include <accel/libaccel.h>
+#include <fmt/core.h>
+#include <uapi/accel/accel.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+
+#include "device_name.h"
+#include "driver_commands.h"
+#include "failure.h"
+#include "info_command.h"
+#include "list_command.h"
+
+namespace {
+
+using accelctl::ExitStatus;
+
+std::string VersionText() {
+  return fmt::format("accelctl {} (libaccel {}.{}, accel uAPI {}.{})", ACCELCTL_VERSION,
+                     LIBACCEL_VERSION_MAJOR, LIBACCEL_VERSION_MINOR, ACCEL_UAPI_VERSION_MAJOR,
+                     ACCEL_UAPI_VERSION_MINOR);
+}
+
+// The parsed command line: which subcommand was chosen and its options.
+struct CommandLine {
+  CLI::App app{"accelctl: list accel devices, show one, load and unload drivers", "accelctl"};
+  CLI::App* list = nullptr;
+  CLI::App* info = nullptr;
+  CLI::App* load = nullptr;
+  CLI::App* unload = nullptr;
+  accelctl::ListOptions list_options;
+  accelctl::InfoOptions info_options;
+  accelctl::LoadOptions load_options;
+  accelctl::UnloadOptions unload_options;
+};
+
+void DefineCommands(CommandLine& cl) {
+  cl.app.set_version_flag("--version", VersionText());
+  // Not require_subcommand(): CLI11 would then call a mistyped command "missing" rather than
+  // name it as unexpected.
+  cl.app.footer(fmt::format("acceld is reached at {} (set ACCEL_RUNTIME_DIR to use another).",
+                            accelctl::DaemonSocketPath()));
+
+  cl.list = cl.app.add_subcommand("list", "list the devices acceld serves");
+  cl.list->add_flag("--json", cl.list_options.json, "print a JSON array");
+
+  cl.info = cl.app.add_subcommand("info", "show a device's driver, capabilities and RAS counters");
+  cl.info->add_option("DEVICE", cl.info_options.device, "device name, e.g. accel0")
+      ->required()
+      ->check(accelctl::DeviceNameValidator());
+  cl.info->add_flag("--json", cl.info_options.json, "print a JSON object");
+
+  cl.load = cl.app.add_subcommand("load", "load a driver plugin into acceld (root only)");
+  cl.load->add_option("DRIVER", cl.load_options.driver, "driver name, e.g. dummy")->required();
+  cl.load->add_option("ARGS", cl.load_options.args, "driver arguments, e.g. count=2");
+
+  cl.unload = cl.app.add_subcommand("unload", "unload a driver from acceld (root only)");
+  cl.unload->add_option("DRIVER", cl.unload_options.driver, "driver name")->required();
+  cl.unload->add_flag("--force", cl.unload_options.force,
+                      "unplug its devices even while they are open");
+}
+
+// The subcommand the user chose, or nullptr.
+const CLI::App* ChosenCommand(const CommandLine& cl) {
+  for (const CLI::App* command : {cl.list, cl.info, cl.load, cl.unload})
+    if (command->parsed()) return command;
+  return nullptr;
+}
+
+int RunChosenCommand(const CommandLine& cl) {
+  const CLI::App* command = ChosenCommand(cl);
+  if (command == cl.list) return accelctl::RunList(cl.list_options);
+  if (command == cl.info) return accelctl::RunInfo(cl.info_options);
+  if (command == cl.load) return accelctl::RunLoad(cl.load_options);
+  if (command == cl.unload) return accelctl::RunUnload(cl.unload_options);
+  return accelctl::Fail(ExitStatus::kUsage,
+                        "a command is required: list, info, load or unload; see `accelctl --help`");
+}
+
+int FailUsage(const CommandLine& cl, const CLI::ParseError& e) {
+  const CLI::App* command = ChosenCommand(cl);
+  const std::string help =
+      command ? "accelctl " + command->get_name() + " --help" : "accelctl --help";
+  return accelctl::Fail(ExitStatus::kUsage, fmt::format("{}; see `{}`", e.what(), help));
+}
+
+int Main(int argc, char** argv) {
+  CommandLine cl;
+  DefineCommands(cl);
+  try {
+    cl.app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version arrive as "successful" parse errors; CLI11 prints them.
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return cl.app.exit(e);
+    return FailUsage(cl, e);
+  }
+  return RunChosenCommand(cl);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Nothing below throws by design, but a failed allocation or a library surprise must still
+  // end as one line and a status, not as std::terminate's abort.
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    return accelctl::Fail(ExitStatus::kFailed, fmt::format("internal error: {}", e.what()));
+  }
+}

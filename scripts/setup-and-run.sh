@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# scripts/setup-and-run.sh - from a fresh Debian 12 machine to a running accel, in one go.
+#
+# As root: installs the build dependencies (scripts/deps.sh), builds into build/, starts
+# acceld with two dummy devices in a private runtime directory, shows `accelctl list` and
+# `accelctl info accel0`, then stops acceld. Nothing is left running and the runtime
+# directory is removed, whether the script succeeds or fails. Without root it works as well
+# once the dependencies are installed.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+# shellcheck source=scripts/deps.sh
+source scripts/deps.sh
+accel_install_deps
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build
+
+ACCEL_RUNTIME_DIR="$(mktemp -d -t accel-run.XXXXXX)"
+export ACCEL_RUNTIME_DIR
+acceld_pid=""
+
+# Stops acceld (SIGTERM, then SIGKILL if it has not exited within 10 s) and removes the
+# runtime directory. Runs on every exit, so a failed step never leaves a daemon behind.
+stop_acceld() {
+  if [[ -n "$acceld_pid" ]] && kill -0 "$acceld_pid" 2>/dev/null; then
+    kill -TERM "$acceld_pid"
+    for _ in $(seq 100); do
+      kill -0 "$acceld_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -0 "$acceld_pid" 2>/dev/null && kill -KILL "$acceld_pid"
+    wait "$acceld_pid" || true
+  fi
+  acceld_pid=""
+  rm -rf "$ACCEL_RUNTIME_DIR"
+}
+trap stop_acceld EXIT
+trap 'exit 130' INT TERM # run the EXIT trap on Ctrl-C too
+
+build/bin/acceld --load 'dummy count=2' &
+acceld_pid=$!
+
+# acceld creates its socket before it loads drivers, so wait until accel0 is listed, not
+# merely until the socket exists. Bounded: 100 tries of 0.1 s.
+wait_for_accel0() {
+  for _ in $(seq 100); do
+    kill -0 "$acceld_pid" 2>/dev/null || return 1
+    if [[ -S "$ACCEL_RUNTIME_DIR/acceld.sock" ]] &&
+      build/bin/accelctl list --json 2>/dev/null | grep -q '"node": "accel0"'; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+if ! wait_for_accel0; then
+  echo "setup-and-run: acceld did not serve accel0 within 10 s (see its log above)" >&2
+  exit 1
+fi
+
+echo
+echo "\$ accelctl list"
+build/bin/accelctl list
+echo
+echo "\$ accelctl info accel0"
+build/bin/accelctl info accel0
+echo
+
+stop_acceld
+echo "setup-and-run: done; acceld stopped"
