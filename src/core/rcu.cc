@@ -6,71 +6,61 @@
 #include <vector>
 
 namespace accel {
-namespace {
+namespace rcu_internal {
 
-struct ReaderRecord {
-  std::atomic<uint64_t> epoch{0};  // 0 when outside any read section
-  uint32_t nesting = 0;            // touched only by the owning thread
-};
-
+// Records are never freed: a thread that exits gives its record back for the next thread
+// to reuse. So Synchronize() can scan a snapshot of the list without holding the registry
+// lock, and a thread starting its first read section never waits behind a writer's scan.
 struct Domain {
-  std::atomic<uint64_t> epoch{1};
-  std::mutex registry_mu;               // guards readers; taken on thread start/exit and scans
-  std::vector<ReaderRecord*> readers;
+  std::mutex registry_mu;  // guards records; taken on thread start/exit and for a snapshot
+  std::vector<ReaderRecord*> records;
 };
 
 Domain& TheDomain() {
-  // Leaked on purpose: thread-local records unregister during thread exit, which may run
+  // Leaked on purpose: thread-local records are returned during thread exit, which may run
   // after static destructors on the main thread.
   static Domain* d = new Domain;
   return *d;
 }
 
-// Registers the calling thread's record on first use and removes it when the thread exits.
-class ThreadRecord {
- public:
-  ThreadRecord() {
-    Domain& d = TheDomain();
-    std::lock_guard lock(d.registry_mu);
-    d.readers.push_back(&record_);
+ReaderRecord* AcquireRecord() {
+  Domain& d = TheDomain();
+  std::lock_guard lock(d.registry_mu);
+  for (ReaderRecord* r : d.records) {
+    if (!r->in_use.load(std::memory_order_relaxed)) {
+      r->in_use.store(true, std::memory_order_relaxed);
+      return r;
+    }
   }
-  ~ThreadRecord() {
-    Domain& d = TheDomain();
-    std::lock_guard lock(d.registry_mu);
-    std::erase(d.readers, &record_);
-  }
-  ReaderRecord& record() { return record_; }
-
- private:
-  ReaderRecord record_;
-};
-
-ReaderRecord& Self() {
-  thread_local ThreadRecord self;
-  return self.record();
+  auto* r = new ReaderRecord;
+  r->in_use.store(true, std::memory_order_relaxed);
+  d.records.push_back(r);
+  return r;
 }
 
-}  // namespace
-
-void Rcu::ReadLock() {
-  ReaderRecord& r = Self();
-  if (r.nesting++ == 0) {
-    // seq_cst: this store must be ordered before the loads the section makes, and visible to a
-    // writer scanning after it unlinked a pointer.
-    r.epoch.store(TheDomain().epoch.load(std::memory_order_relaxed), std::memory_order_seq_cst);
-  }
+void ReleaseRecord(ReaderRecord* r) {
+  std::lock_guard lock(TheDomain().registry_mu);
+  r->epoch.store(0, std::memory_order_release);
+  r->nesting = 0;
+  r->in_use.store(false, std::memory_order_relaxed);
 }
 
-void Rcu::ReadUnlock() {
-  ReaderRecord& r = Self();
-  if (--r.nesting == 0) r.epoch.store(0, std::memory_order_release);
-}
+ThreadRecord::ThreadRecord() : record(AcquireRecord()) {}
+ThreadRecord::~ThreadRecord() { ReleaseRecord(record); }
+
+}  // namespace rcu_internal
 
 void Rcu::Synchronize() {
-  Domain& d = TheDomain();
-  const uint64_t target = d.epoch.fetch_add(1, std::memory_order_seq_cst) + 1;
-  std::lock_guard lock(d.registry_mu);
-  for (ReaderRecord* r : d.readers) {
+  rcu_internal::Domain& d = rcu_internal::TheDomain();
+  const uint64_t target = rcu_internal::g_epoch.fetch_add(1, std::memory_order_seq_cst) + 1;
+  std::vector<rcu_internal::ReaderRecord*> snapshot;
+  {
+    std::lock_guard lock(d.registry_mu);
+    snapshot = d.records;
+  }
+  // A record added after the snapshot belongs to a thread whose first section began after
+  // the epoch advanced: it cannot hold anything unlinked before this call.
+  for (rcu_internal::ReaderRecord* r : snapshot) {
     for (;;) {
       // seq_cst pairs with the reader's seq_cst store and the writer's unlink (a Dekker
       // handshake): either we see the reader's epoch, or the reader sees the unlink.

@@ -29,6 +29,31 @@
 
 namespace accel {
 
+namespace rcu_internal {
+
+struct ReaderRecord {
+  std::atomic<uint64_t> epoch{0};  // 0 when outside any read section
+  uint32_t nesting = 0;            // touched only by the owning thread
+  std::atomic<bool> in_use{false};
+};
+
+// The calling thread's record, acquired on first use and given back at thread exit.
+struct ThreadRecord {
+  ThreadRecord();
+  ~ThreadRecord();
+  ReaderRecord* record;
+};
+
+// The global epoch; advanced only by Synchronize().
+inline std::atomic<uint64_t> g_epoch{1};
+
+inline ReaderRecord& Self() {
+  thread_local ThreadRecord self;
+  return *self.record;
+}
+
+}  // namespace rcu_internal
+
 // The one domain of the process (as the kernel has one RCU).
 class Rcu {
  public:
@@ -36,9 +61,20 @@ class Rcu {
   // from inside a read section (it would wait for itself).
   static void Synchronize();
 
-  // Used by RcuReadLock; exposed for tests.
-  static void ReadLock();
-  static void ReadUnlock();
+  // Inline: a lookup under RCU is on every open and every minor lookup.
+  static void ReadLock() {
+    rcu_internal::ReaderRecord& r = rcu_internal::Self();
+    if (r.nesting++ == 0) {
+      // seq_cst: ordered before the loads the section makes, and visible to a writer that
+      // scans after unlinking a pointer.
+      r.epoch.store(rcu_internal::g_epoch.load(std::memory_order_relaxed),
+                    std::memory_order_seq_cst);
+    }
+  }
+  static void ReadUnlock() {
+    rcu_internal::ReaderRecord& r = rcu_internal::Self();
+    if (--r.nesting == 0) r.epoch.store(0, std::memory_order_release);
+  }
 };
 
 class RcuReadLock {

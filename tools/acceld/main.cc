@@ -113,11 +113,7 @@ int main(int argc, char** argv) {
   accel::core::ModuleLoader loader(registry, search);
   accel::transport::SocketServer server(registry, loader);
 
-  const std::string sock = cfg.runtime_dir + "/acceld.sock";
-  if (accel::Result<void> rc = server.Listen(sock); !rc) {
-    spdlog::error("cannot listen on {}: {}", sock, std::strerror(-rc.error()));
-    return 1;
-  }
+  // Drivers first, so that a client which sees the socket also sees the devices.
   for (const auto& d : cfg.loads) {
     std::string why;
     if (accel::Result<void> rc = loader.Load(d.name, d.args, &why); !rc) {
@@ -125,6 +121,11 @@ int main(int argc, char** argv) {
       return 1;
     }
     spdlog::info("loaded driver {}{}{}", d.name, d.args.empty() ? "" : " ", d.args);
+  }
+  const std::string sock = cfg.runtime_dir + "/acceld.sock";
+  if (accel::Result<void> rc = server.Listen(sock); !rc) {
+    spdlog::error("cannot listen on {}: {}", sock, std::strerror(-rc.error()));
+    return 1;
   }
   spdlog::info("listening on {} (pid {})", sock, getpid());
   server.Run(stop_fd);

@@ -213,11 +213,32 @@ void SocketServer::ShutdownAll() {
 namespace {
 
 // The answer to one request frame: status, payload, and whether to hang up after sending.
+// The payload is `body` then `tail`; both are views into buffers the session owns and reuses,
+// so the IOCTL path allocates nothing per call.
 struct Reply {
   int32_t status = 0;
-  std::vector<uint8_t> payload;
+  std::span<const uint8_t> body;
+  std::span<const uint8_t> tail;
   bool close_after = false;
 };
+
+// Sends header + body + tail as one datagram.
+bool SendReply(int fd, const wire::Header& request, const Reply& r) {
+  wire::Header h = wire::MakeHeader(static_cast<wire::Op>(request.op), request.seq, r.status,
+                                    request.arg,
+                                    static_cast<uint32_t>(r.body.size() + r.tail.size()), true);
+  iovec iov[3] = {{&h, sizeof(h)},
+                  {const_cast<uint8_t*>(r.body.data()), r.body.size()},
+                  {const_cast<uint8_t*>(r.tail.data()), r.tail.size()}};
+  msghdr msg{};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = 3;
+  for (;;) {
+    ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+    if (n >= 0) return static_cast<size_t>(n) == sizeof(h) + r.body.size() + r.tail.size();
+    if (errno != EINTR) return false;
+  }
+}
 
 }  // namespace
 
@@ -255,8 +276,10 @@ class ConnectionSession {
   }
 
  private:
-  static Reply Error(int e) { return Reply{e, {}, false}; }
-  static Reply Fatal(int e) { return Reply{e, {}, true}; }
+  static Reply Error(int e) { return Reply{e, {}, {}, false}; }
+  static Reply Fatal(int e) { return Reply{e, {}, {}, true}; }
+  // A reply whose payload is out_ (filled by the handler).
+  Reply Out(int32_t status = 0) { return Reply{status, out_, {}, false}; }
   template <typename T>
   static void Put(std::vector<uint8_t>& out, const T& v) {
     const auto* p = reinterpret_cast<const uint8_t*>(&v);
@@ -274,9 +297,9 @@ class ConnectionSession {
     if (req.min_version > req.max_version || hi < req.min_version || hi < wire::kMinVersion)
       return Fatal(-EPROTONOSUPPORT);
     version_ = hi;
-    Reply r;
-    Put(r.payload, wire::HelloReply{hi, 0, static_cast<uint32_t>(wire::kMaxFrame)});
-    return r;
+    out_.clear();
+    Put(out_, wire::HelloReply{hi, 0, static_cast<uint32_t>(wire::kMaxFrame)});
+    return Out();
   }
 
   Reply Open(const wire::FrameView& f, const core::Caller& caller) {
@@ -295,29 +318,31 @@ class ConnectionSession {
       std::lock_guard lock(file_mu_);
       file_ = *file;
     }
-    Reply r;
-    Put(r.payload, wire::OpenReply{(*dev)->minor(), 0, (*file)->client_id()});
-    return r;
+    out_.clear();
+    Put(out_, wire::OpenReply{(*dev)->minor(), 0, (*file)->client_id()});
+    return Out();
   }
 
   Reply Ioctl(const wire::FrameView& f, const core::Caller& caller) {
     if (!file_) return Error(-EBADF);
     const uint32_t cmd = f.header.arg;
     if (f.payload.size() != _IOC_SIZE(cmd)) return Error(-EINVAL);
+    // The dispatcher works on the struct in place: the receive buffer is this connection's
+    // own private copy, exactly what copy_from_user would have produced.
+    auto* arg = const_cast<uint8_t*>(f.payload.data());
+    segments_.clear();
+    SegmentMemory mem(segments_, wire::kMaxPayload - f.payload.size());
     Reply r;
-    r.payload.assign(f.payload.begin(), f.payload.end());
-    const size_t budget = wire::kMaxPayload - r.payload.size();
-    std::vector<uint8_t> segments;
-    SegmentMemory mem(segments, budget);
-    r.status = core::Dispatch(*file_, caller, cmd, r.payload.data(), r.payload.size(), mem);
-    r.payload.insert(r.payload.end(), segments.begin(), segments.end());
+    r.status = core::Dispatch(*file_, caller, cmd, arg, f.payload.size(), mem);
+    r.body = f.payload;
+    r.tail = segments_;
     return r;
   }
 
   Reply List() {
-    Reply r;
+    out_.clear();
     std::vector<core::DeviceSummary> devs = registry_.List();
-    Put(r.payload, wire::ListHeader{static_cast<uint32_t>(devs.size()), 0});
+    Put(out_, wire::ListHeader{static_cast<uint32_t>(devs.size()), 0});
     for (const core::DeviceSummary& d : devs) {
       wire::DeviceRecord rec{};
       rec.minor = d.minor;
@@ -332,9 +357,9 @@ class ConnectionSession {
       wire::CopyField(rec.driver, sizeof(rec.driver), d.driver);
       wire::CopyField(rec.serial, sizeof(rec.serial), d.serial);
       wire::CopyField(rec.bus, sizeof(rec.bus), d.bus);
-      Put(r.payload, rec);
+      Put(out_, rec);
     }
-    return r;
+    return Out();
   }
 
   Reply Load(const wire::FrameView& f, const core::Caller& caller) {
@@ -352,9 +377,8 @@ class ConnectionSession {
     }
     if (!rc) {
       spdlog::warn("load {}: {}", name, why);
-      Reply r = Error(rc.error());
-      r.payload.assign(why.begin(), why.end());  // the reason, for the operator
-      return r;
+      out_.assign(why.begin(), why.end());  // the reason, for the operator
+      return Out(rc.error());
     }
     spdlog::info("loaded driver {} ({})", name, args.empty() ? "no args" : args);
     return {};
@@ -376,12 +400,12 @@ class ConnectionSession {
   }
 
   Reply Drivers() {
-    Reply r;
+    out_.clear();
     for (const std::string& n : registry_.DriverNames()) {
-      r.payload.insert(r.payload.end(), n.begin(), n.end());
-      r.payload.push_back(0);
+      out_.insert(out_.end(), n.begin(), n.end());
+      out_.push_back(0);
     }
-    return r;
+    return Out();
   }
 
   core::Registry& registry_;
@@ -391,6 +415,8 @@ class ConnectionSession {
   core::File*& file_;
   const std::vector<uint32_t>& groups_;
   uint16_t& version_;
+  std::vector<uint8_t> out_;       // reply payloads, reused
+  std::vector<uint8_t> segments_;  // copy-out segments of the current IOCTL, reused
 };
 
 void SocketServer::Serve(Connection* conn) {
@@ -423,10 +449,7 @@ void SocketServer::Serve(Connection* conn) {
     if (!caller) break;
     if (conn->file) conn->file->ClearInterrupt();
     Reply r = session.Handle(*frame, *caller);
-    const wire::Header& h = frame->header;
-    if (!SendAll(conn->fd, wire::BuildFrame(static_cast<wire::Op>(h.op), h.seq, r.status, h.arg,
-                                            r.payload, true)))
-      break;
+    if (!SendReply(conn->fd, frame->header, r)) break;
     if (r.close_after) break;
   }
   {
