@@ -59,6 +59,9 @@ struct accel_call {
 typedef int (*accel_ioctl_handler_t)(const struct accel_call* call, void* data);
 
 #define ACCEL_IOCTL_ROOT_ONLY (1u << 0) /* uid 0 only, judged per call; -EACCES otherwise */
+/* The handler may sleep (device_wait). Transports that must not block a worker thread (FUSE)
+ * run such commands on a thread of their own and reply asynchronously. */
+#define ACCEL_IOCTL_MAY_SLEEP (1u << 1)
 
 struct accel_ioctl_desc {
   uint32_t cmd;      /* full ioctl number; its size is today's struct size */
@@ -76,7 +79,19 @@ struct accel_device_info {
   uint32_t device_id;
   uint64_t ras_formats;     /* ACCEL_CAP_RAS_* bitmask */
   uint32_t ras_passthrough; /* 1: RAS_QUERY with ACCEL_RAS_QUERY_RAW is supported */
-  uint32_t reserved;
+  uint32_t num_ras_components;
+  /* Component names, index = the component number of KEY_VAL_32 keys and RAS events
+   * ("hbm0", "sram", ...); at most ACCEL_RAS_COMPONENT_LEN - 1 bytes each. May be NULL. */
+  const char* const* ras_components;
+};
+
+/* A RAS event as a driver reports it (device_ras_event); the core stamps seqno and time. */
+struct accel_ras_event_info {
+  uint32_t component;
+  uint32_t severity;
+  uint32_t code;
+  uint32_t count;
+  const char* message; /* may be NULL */
 };
 
 #define ACCEL_LOG_ERROR 0
@@ -107,6 +122,8 @@ struct accel_host_ops {
   int (*copy_to_user)(const struct accel_call* call, uint64_t addr, const void* src,
                       uint32_t len);
   void (*log)(struct accel_host* host, int level, const char* msg);
+  /* Queues a RAS event on every file open on the device and wakes their pollers. */
+  void (*device_ras_event)(struct accel_device* dev, const struct accel_ras_event_info* ev);
 };
 
 struct accel_driver {
@@ -132,6 +149,8 @@ struct accel_driver {
    * and set *len; when size is too small set *len to the size needed and return -ENOSPC. */
   int (*ras_query)(const struct accel_call* call, uint32_t format, uint32_t flags, void* buf,
                    uint32_t size, uint32_t* len, uint32_t* schema);
+  /* Resets the device's volatile RAS counters (root only; from the sys tree's ras/clear). */
+  int (*ras_clear)(void* dev_priv);
 };
 
 typedef const struct accel_driver* (*accel_driver_entry_fn)(void);

@@ -110,7 +110,7 @@ int accel_driver_load(const char* name, const char* args, char* why, size_t why_
   if (!r) return r.error();
   if (why && why_len) {
     size_t n = std::min(why_len - 1, r->payload.size());
-    std::memcpy(why, r->payload.data(), n);
+    if (n) std::memcpy(why, r->payload.data(), n);  // an empty payload has no data() to copy
     why[n] = '\0';
   }
   return r->status;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 
 #include "core/driver.h"
 #include "core/file.h"
@@ -21,6 +22,8 @@ Device* Device::Create(Driver* driver, const accel_device_info& info, void* dev_
   d->device_id_ = info.device_id;
   d->ras_formats_ = info.ras_formats;
   d->ras_passthrough_ = info.ras_passthrough != 0;
+  for (uint32_t i = 0; info.ras_components && i < info.num_ras_components; ++i)
+    d->ras_components_.emplace_back(info.ras_components[i] ? info.ras_components[i] : "");
   d->perms_ = driver->registry()->default_permissions();
   driver->AddDevice(d);
   return d;
@@ -154,6 +157,37 @@ int Device::Wait(const accel_call& call, int (*cond)(void*), void* arg, int64_t 
       return cond(arg) ? 0 : -ETIME;
     }
   }
+}
+
+std::string Device::RasComponentName(uint32_t index) const {
+  if (index < ras_components_.size() && !ras_components_[index].empty())
+    return ras_components_[index];
+  return std::to_string(index);
+}
+
+void Device::RasEvent(const accel_ras_event_info& info) {
+  accel_ras_event ev{};
+  ev.seqno = ras_seqno_.fetch_add(1, std::memory_order_relaxed) + 1;
+  ev.timestamp_ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count());
+  ev.component = info.component;
+  ev.severity = info.severity;
+  ev.code = info.code;
+  ev.count = info.count;
+  const std::string comp = RasComponentName(info.component);
+  std::strncpy(ev.component_name, comp.c_str(), sizeof(ev.component_name) - 1);
+  if (info.message) std::strncpy(ev.message, info.message, sizeof(ev.message) - 1);
+  {
+    std::lock_guard lock(files_mu_);
+    for (File* f : files_) f->PushEvent(ev);
+  }
+  bool registered;
+  {
+    std::lock_guard lock(mu_);
+    registered = registered_;
+  }
+  if (registered) driver_->registry()->NotifyChanged(minor_);
 }
 
 void Device::WakeAll() {

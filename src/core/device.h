@@ -79,6 +79,13 @@ class Device {
   void CloseFile(File* file, const Caller& caller);
   size_t open_count() const;
 
+  // device_ras_event(): stamps the event and queues it on every open file.
+  void RasEvent(const accel_ras_event_info& info);
+  uint64_t ras_event_seqno() const { return ras_seqno_.load(std::memory_order_relaxed); }
+  const std::vector<std::string>& ras_components() const { return ras_components_; }
+  // The component's name, or its number as text when the driver named none.
+  std::string RasComponentName(uint32_t index) const;
+
   // device_wait()/device_wake_all() of the host ops.
   int Wait(const accel_call& call, int (*cond)(void*), void* arg, int64_t timeout_ns);
   void WakeAll();
@@ -121,6 +128,8 @@ class Device {
   uint32_t vendor_id_ = 0, device_id_ = 0;
   uint64_t ras_formats_ = 0;
   bool ras_passthrough_ = false;
+  std::vector<std::string> ras_components_;
+  std::atomic<uint64_t> ras_seqno_{0};
 
   mutable std::mutex mu_;  // guards perms_, minor_/registered_; pairs with the cvs
   std::condition_variable drained_cv_;

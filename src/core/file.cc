@@ -17,6 +17,40 @@ void File::Close(const Caller& caller) {
   dev->Put();
 }
 
+void File::PushEvent(const accel_ras_event& ev) {
+  std::function<void()> notify;
+  {
+    std::lock_guard lock(events_mu_);
+    if (events_.size() >= ACCEL_RAS_EVENT_QUEUE_LEN) {
+      events_.pop_front();
+      ++events_lost_;
+    }
+    events_.push_back(ev);
+    notify = event_notifier_;
+  }
+  if (notify) notify();
+}
+
+std::optional<accel_ras_event> File::PopEvent() {
+  std::lock_guard lock(events_mu_);
+  if (events_.empty()) return std::nullopt;
+  accel_ras_event ev = events_.front();
+  events_.pop_front();
+  ev.lost = events_lost_;
+  events_lost_ = 0;
+  return ev;
+}
+
+bool File::HasEvent() const {
+  std::lock_guard lock(events_mu_);
+  return !events_.empty();
+}
+
+void File::SetEventNotifier(std::function<void()> notify) {
+  std::lock_guard lock(events_mu_);
+  event_notifier_ = std::move(notify);
+}
+
 void File::Interrupt() {
   interrupted_.store(true, std::memory_order_release);
   dev_->WakeAll();

@@ -10,8 +10,14 @@
 #ifndef ACCEL_CORE_FILE_H_
 #define ACCEL_CORE_FILE_H_
 
+#include <uapi/accel/accel.h>
+
 #include <atomic>
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
 #include <vector>
 
 #include "core/caller.h"
@@ -49,6 +55,14 @@ class File {
   // such as read(2) on a FUSE node).
   std::vector<uint8_t>& staged() { return staged_; }
 
+  // RAS events for this file: a bounded queue (ACCEL_RAS_EVENT_QUEUE_LEN). When full, the
+  // oldest event is dropped and counted; the count rides on the next event read.
+  void PushEvent(const accel_ras_event& ev);
+  std::optional<accel_ras_event> PopEvent();
+  bool HasEvent() const;
+  // Called (outside the queue lock) after an event is queued: a transport's poll wake-up.
+  void SetEventNotifier(std::function<void()> notify);
+
  private:
   ~File() = default;
 
@@ -59,6 +73,11 @@ class File {
   std::atomic<bool> detached_{false};
   std::atomic<bool> interrupted_{false};
   std::vector<uint8_t> staged_;
+
+  mutable std::mutex events_mu_;
+  std::deque<accel_ras_event> events_;
+  uint32_t events_lost_ = 0;
+  std::function<void()> event_notifier_;
 };
 
 }  // namespace accel::core

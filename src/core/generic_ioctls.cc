@@ -10,10 +10,12 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "core/device.h"
 #include "core/driver.h"
+#include "core/file.h"
 
 namespace accel::core {
 namespace {
@@ -94,6 +96,14 @@ int RasQuery(const accel_call* call, void* data) {
   return 0;
 }
 
+int RasEventRead(const accel_call* call, void* data) {
+  File* file = reinterpret_cast<File*>(call->file);
+  std::optional<accel_ras_event> ev = file->PopEvent();
+  if (!ev) return -EAGAIN;  // nothing pending: wait with poll(2)
+  std::memcpy(data, &*ev, sizeof(*ev));
+  return 0;
+}
+
 struct GenericTable {
   std::array<const accel_ioctl_desc*, 256> by_nr{};
   GenericTable(const accel_ioctl_desc* begin, const accel_ioctl_desc* end) {
@@ -105,6 +115,7 @@ constexpr accel_ioctl_desc kGenericIoctls[] = {
     {ACCEL_IOCTL_GET_CAP, 0, 0, 0, GetCap},
     {ACCEL_IOCTL_VERSION, 0, 0, 0, Version},
     {ACCEL_IOCTL_RAS_QUERY, 0, 0, 0, RasQuery},
+    {ACCEL_IOCTL_RAS_EVENT_READ, 0, 0, 0, RasEventRead},
 };
 
 const GenericTable kTable(std::begin(kGenericIoctls), std::end(kGenericIoctls));

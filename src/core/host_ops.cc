@@ -61,6 +61,10 @@ void Log(accel_host* host, int level, const char* msg) noexcept {
   }
 }
 
+void DeviceRasEvent(accel_device* dev, const accel_ras_event_info* ev) noexcept {
+  if (dev && ev) Device::FromHandle(dev)->RasEvent(*ev);
+}
+
 }  // namespace
 
 const accel_host_ops kHostOps = {
@@ -74,6 +78,7 @@ const accel_host_ops kHostOps = {
     .device_wake_all = DeviceWakeAll,
     .copy_to_user = CopyToUser,
     .log = Log,
+    .device_ras_event = DeviceRasEvent,
 };
 
 }  // namespace accel::core

@@ -59,6 +59,22 @@ std::vector<DeviceSummary> Registry::List() const {
   return out;
 }
 
+uint64_t Registry::Subscribe(DeviceEventFn fn) {
+  std::lock_guard lock(subscribers_mu_);
+  subscribers_.emplace(next_subscriber_, std::move(fn));
+  return next_subscriber_++;
+}
+
+void Registry::Unsubscribe(uint64_t id) {
+  std::lock_guard lock(subscribers_mu_);
+  subscribers_.erase(id);
+}
+
+void Registry::Notify(DeviceEvent e, uint32_t minor) const {
+  std::lock_guard lock(subscribers_mu_);
+  for (const auto& [id, fn] : subscribers_) fn(e, minor);
+}
+
 Result<uint32_t> Registry::PublishDevice(Device* dev) {
   Result<uint32_t> id = minors_.Alloc();
   if (!id) return id;

@@ -47,7 +47,10 @@ struct DeviceSummary {
   NodePermissions perms;
 };
 
-enum class DeviceEvent { kAdded, kRemoved };
+// What monitors are told (accelctl monitor, the FUSE tree): a device appeared, went away,
+// or changed (a RAS event happened on it).
+enum class DeviceEvent { kAdded, kRemoved, kChanged };
+using DeviceEventFn = std::function<void(DeviceEvent, uint32_t minor)>;
 
 class Registry {
  public:
@@ -82,22 +85,23 @@ class Registry {
   void set_default_permissions(const NodePermissions& p) { default_perms_ = p; }
   NodePermissions default_permissions() const { return default_perms_; }
 
-  // Called after a device appears or disappears (for monitors); may be empty.
-  void set_event_hook(std::function<void(DeviceEvent, uint32_t)> hook) {
-    event_hook_ = std::move(hook);
-  }
+  // Monitors: fn runs after each device event, on the thread that caused it, and must not
+  // call back into the registry's writers. Returns an id for Unsubscribe.
+  uint64_t Subscribe(DeviceEventFn fn);
+  void Unsubscribe(uint64_t id);
+  void NotifyChanged(uint32_t minor) const { Notify(DeviceEvent::kChanged, minor); }
 
  private:
-  void Notify(DeviceEvent e, uint32_t minor) const {
-    if (event_hook_) event_hook_(e, minor);
-  }
+  void Notify(DeviceEvent e, uint32_t minor) const;
   void TearDownDriver(Driver& d);
 
   MinorAllocator<Minor> minors_{ACCEL_MAX_MINORS};
   mutable std::mutex drivers_mu_;  // serialises load/unload
   std::map<std::string, std::unique_ptr<Driver>> drivers_;
   NodePermissions default_perms_;
-  std::function<void(DeviceEvent, uint32_t)> event_hook_;
+  mutable std::mutex subscribers_mu_;
+  std::map<uint64_t, DeviceEventFn> subscribers_;
+  uint64_t next_subscriber_ = 1;
 };
 
 }  // namespace accel::core

@@ -76,6 +76,52 @@ TEST_F(ModuleLoaderTest, DummyAnswersGenericAndDriverCommands) {
   f->Close(root_);
 }
 
+TEST_F(ModuleLoaderTest, InjectionQueuesAnEventOnEveryOpenFile) {
+  std::string why;
+  ASSERT_TRUE(loader_.Load("dummy", "", &why).ok()) << why;
+  File* a = *reg_.Lookup(0)->Open(root_);
+  File* b = *reg_.Lookup(0)->Open(root_);
+  accel_ras_event ev{};
+  EXPECT_EQ(Dispatch(*a, root_, ACCEL_IOCTL_RAS_EVENT_READ, &ev, sizeof(ev), mem_), -EAGAIN);
+  accel_dummy_ras_inject inj{ACCEL_DUMMY_COMPONENT_FW, ACCEL_RAS_SEV_DEFERRED, 2, 0};
+  ASSERT_EQ(Dispatch(*a, root_, ACCEL_IOCTL_DUMMY_RAS_INJECT, &inj, sizeof(inj), mem_), 0);
+  for (File* f : {a, b}) {
+    ASSERT_TRUE(f->HasEvent());
+    ASSERT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_RAS_EVENT_READ, &ev, sizeof(ev), mem_), 0);
+    EXPECT_EQ(ev.seqno, 1u);
+    EXPECT_EQ(ev.component, static_cast<uint32_t>(ACCEL_DUMMY_COMPONENT_FW));
+    EXPECT_STREQ(ev.component_name, "fw");
+    EXPECT_EQ(ev.severity, static_cast<uint32_t>(ACCEL_RAS_SEV_DEFERRED));
+    EXPECT_EQ(ev.count, 2u);
+    EXPECT_EQ(ev.lost, 0u);
+    EXPECT_GT(ev.timestamp_ns, 0u);
+    EXPECT_FALSE(f->HasEvent());
+  }
+  a->Close(root_);
+  b->Close(root_);
+}
+
+TEST_F(ModuleLoaderTest, EventQueueOverflowIsCountedNotSilent) {
+  std::string why;
+  ASSERT_TRUE(loader_.Load("dummy", "", &why).ok()) << why;
+  File* f = *reg_.Lookup(0)->Open(root_);
+  accel_dummy_ras_inject inj{ACCEL_DUMMY_COMPONENT_SRAM, ACCEL_RAS_SEV_CORRECTED, 1, 0};
+  const int extra = 10;
+  for (int i = 0; i < ACCEL_RAS_EVENT_QUEUE_LEN + extra; ++i)
+    ASSERT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_DUMMY_RAS_INJECT, &inj, sizeof(inj), mem_), 0);
+  accel_ras_event ev{};
+  ASSERT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_RAS_EVENT_READ, &ev, sizeof(ev), mem_), 0);
+  EXPECT_EQ(ev.lost, static_cast<uint32_t>(extra));  // the oldest were dropped and counted
+  EXPECT_EQ(ev.seqno, static_cast<uint64_t>(extra) + 1);
+  int left = 1;
+  while (Dispatch(*f, root_, ACCEL_IOCTL_RAS_EVENT_READ, &ev, sizeof(ev), mem_) == 0) {
+    EXPECT_EQ(ev.lost, 0u);
+    ++left;
+  }
+  EXPECT_EQ(left, ACCEL_RAS_EVENT_QUEUE_LEN);
+  f->Close(root_);
+}
+
 TEST_F(ModuleLoaderTest, UnknownDriverIsEnoentWithTheSearchPathInTheReason) {
   std::string why;
   EXPECT_EQ(loader_.Load("nosuchdriver", "", &why).error(), -ENOENT);

@@ -79,7 +79,7 @@ int RasQuery(const accel_call*, uint32_t format, uint32_t, void* buf, uint32_t s
 const accel_ioctl_desc kIoctls[] = {
     {TEST_IOCTL_ECHO, sizeof(test_echo_v1), 0, 0, Echo},
     {TEST_IOCTL_ROOT, 0, ACCEL_IOCTL_ROOT_ONLY, 0, Root},
-    {TEST_IOCTL_SLEEP, 0, 0, 0, Sleep},
+    {TEST_IOCTL_SLEEP, 0, ACCEL_IOCTL_MAY_SLEEP, 0, Sleep},
     {TEST_IOCTL_NOSPC, 0, 0, 0, NoSpc},
     {TEST_IOCTL_COPY, 0, 0, 0, Copy},
 };
@@ -101,6 +101,7 @@ const accel_driver kTable = {
     .postclose = Postclose,
     .device_release = Release,
     .ras_query = RasQuery,
+    .ras_clear = nullptr,
 };
 
 }  // namespace

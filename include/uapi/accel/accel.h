@@ -199,11 +199,52 @@ struct accel_ras_kv32 {
 #define ACCEL_RAS_KV32_SEVERITY(key) (((key) >> 16) & 0xffu)
 #define ACCEL_RAS_KV32_COUNTER(key) ((key)&0xffffu)
 
+/* ---- RAS events --------------------------------------------------------------------------- */
+
+#define ACCEL_RAS_COMPONENT_LEN 16
+#define ACCEL_RAS_MESSAGE_LEN 64
+
+/**
+ * struct accel_ras_event - one RAS event, as queued for an open file.
+ * @seqno: the device's event sequence number (monotonic; gaps mean events went elsewhere
+ *         before this file was opened, or were lost, see @lost)
+ * @timestamp_ns: CLOCK_REALTIME of the event
+ * @component: component index, as KEY_VAL_32 numbers them
+ * @severity: ACCEL_RAS_SEV_*
+ * @code: driver-specific error code
+ * @count: how many errors the event stands for
+ * @lost: events dropped from this file's queue (it was full) since the last one read
+ * @pad: zero
+ * @component_name: NUL-terminated ("hbm0")
+ * @message: NUL-terminated, human-readable
+ *
+ * Every open file has its own bounded queue (ACCEL_RAS_EVENT_QUEUE_LEN); a device's events
+ * go to every file open on it. poll(2) on a node reports POLLIN while the queue is not
+ * empty; ACCEL_IOCTL_RAS_EVENT_READ takes the oldest event, or fails with -EAGAIN when there
+ * is none (it never sleeps: wait with poll). Overflow is never silent: it is counted in @lost
+ * of the next event read.
+ */
+struct accel_ras_event {
+  __u64 seqno;
+  __u64 timestamp_ns;
+  __u32 component;
+  __u32 severity;
+  __u32 code;
+  __u32 count;
+  __u32 lost;
+  __u32 pad;
+  char component_name[ACCEL_RAS_COMPONENT_LEN];
+  char message[ACCEL_RAS_MESSAGE_LEN];
+};
+
+#define ACCEL_RAS_EVENT_QUEUE_LEN 64
+
 /* ---- the commands ------------------------------------------------------------------------- */
 
 #define ACCEL_IOCTL_GET_CAP ACCEL_IOWR(0x0c, struct accel_get_cap)
 #define ACCEL_IOCTL_VERSION ACCEL_IOR(0xe0, struct accel_version)
 #define ACCEL_IOCTL_RAS_QUERY ACCEL_IOWR(0xe1, struct accel_ras_query)
+#define ACCEL_IOCTL_RAS_EVENT_READ ACCEL_IOR(0xe2, struct accel_ras_event)
 
 /* ---- pinned sizes and numbers ------------------------------------------------------------- */
 
@@ -217,9 +258,11 @@ ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_version) == 192, "accel_version is 
 ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_get_cap) == 16, "accel_get_cap is drm_get_cap");
 ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_ras_query) == 32, "accel_ras_query is 32 bytes");
 ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_ras_kv32) == 8, "accel_ras_kv32 is 8 bytes");
+ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_ras_event) == 120, "accel_ras_event is 120 bytes");
 ACCEL_UAPI_STATIC_ASSERT(ACCEL_IOCTL_GET_CAP == 0xc010640cu, "DRM_IOCTL_GET_CAP's number");
 ACCEL_UAPI_STATIC_ASSERT(ACCEL_IOCTL_VERSION == 0x80c064e0u, "VERSION is _IOR('d',0xe0,192)");
 ACCEL_UAPI_STATIC_ASSERT(ACCEL_IOCTL_RAS_QUERY == 0xc02064e1u, "RAS_QUERY is _IOWR('d',0xe1,32)");
+ACCEL_UAPI_STATIC_ASSERT(ACCEL_IOCTL_RAS_EVENT_READ == 0x807864e2u, "_IOR('d',0xe2,120)");
 #undef ACCEL_UAPI_STATIC_ASSERT
 #endif
 

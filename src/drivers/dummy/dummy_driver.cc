@@ -68,6 +68,10 @@ int ParseArgs(const char* args, int* count) {
   return 0;
 }
 
+// KEY_VAL_32 component numbers, in the order of ACCEL_DUMMY_COMPONENT_*.
+const char* const kComponents[ACCEL_DUMMY_NUM_COMPONENTS] = {"hbm0", "sram", "pcie", "fw",
+                                                             "compute"};
+
 int CreateDevice(DummyDriver* drv, uint32_t index) {
   auto* d = new (std::nothrow) DummyDevice;
   if (d == nullptr) return -ENOMEM;
@@ -79,6 +83,8 @@ int CreateDevice(DummyDriver* drv, uint32_t index) {
   info.serial = d->serial.c_str();
   info.bus = d->bus.c_str();
   info.ras_formats = ACCEL_CAP_RAS_KEY_VAL_32;
+  info.num_ras_components = ACCEL_DUMMY_NUM_COMPONENTS;
+  info.ras_components = kComponents;
   int rc = drv->ops->device_create(drv->host, &info, d, &d->dev);
   if (rc < 0) {
     delete d;
@@ -133,8 +139,18 @@ int RasInject(const accel_call* call, void* data) noexcept {
     return -EINVAL;
   auto* d = static_cast<DummyDevice*>(call->dev_priv);
   d->counters[in->component][in->severity].fetch_add(in->count);
+  accel_ras_event_info ev{in->component, in->severity, /*code=*/0x1000 + in->severity, in->count,
+                          "injected by RAS_INJECT"};
+  d->driver->ops->device_ras_event(call->dev, &ev);
   d->event_seqno.fetch_add(1);
   d->driver->ops->device_wake_all(call->dev);
+  return 0;
+}
+
+int RasClear(void* dev_priv) noexcept {
+  auto* d = static_cast<DummyDevice*>(dev_priv);
+  for (auto& component : d->counters)
+    for (auto& counter : component) counter.store(0);
   return 0;
 }
 
@@ -183,7 +199,7 @@ int RasQuery(const accel_call* call, uint32_t format, uint32_t flags, void* buf,
 
 const accel_ioctl_desc kIoctls[] = {
     {ACCEL_IOCTL_DUMMY_RAS_INJECT, 0, ACCEL_IOCTL_ROOT_ONLY, 0, RasInject},
-    {ACCEL_IOCTL_DUMMY_WAIT_EVENT, 0, 0, 0, WaitEvent},
+    {ACCEL_IOCTL_DUMMY_WAIT_EVENT, 0, ACCEL_IOCTL_MAY_SLEEP, 0, WaitEvent},
 };
 
 const accel_driver kDriver = {
@@ -203,6 +219,7 @@ const accel_driver kDriver = {
     .postclose = Postclose,
     .device_release = DeviceRelease,
     .ras_query = RasQuery,
+    .ras_clear = RasClear,
 };
 
 }  // namespace
