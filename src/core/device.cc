@@ -55,6 +55,10 @@ void Device::Unplug() {
     registered_ = false;
   }
   if (was_registered) driver_->registry()->UnpublishDevice(minor_);
+  {
+    std::lock_guard lock(files_mu_);
+    for (File* f : files_) f->WakePollers();  // poll(2) reports POLLHUP now
+  }
   std::unique_lock lock(mu_);
   wait_cv_.notify_all();
   drained_cv_.wait(lock, [this] { return inflight_.load(std::memory_order_seq_cst) == 0; });

@@ -157,8 +157,11 @@ class DeviceRef {
     }
     return *this;
   }
-  DeviceRef(const DeviceRef&) = delete;
-  DeviceRef& operator=(const DeviceRef&) = delete;
+  DeviceRef(const DeviceRef& o) : DeviceRef(o.d_) {}
+  DeviceRef& operator=(const DeviceRef& o) {
+    if (this != &o) *this = DeviceRef(o.d_);
+    return *this;
+  }
   ~DeviceRef() {
     if (d_) d_->Put();
   }

@@ -88,3 +88,16 @@ int Dispatch(File& file, const Caller& caller, uint32_t cmd, void* arg, size_t a
 }
 
 }  // namespace accel::core
+
+namespace accel::core {
+
+uint32_t CommandFlags(File& file, uint32_t cmd) {
+  Device& dev = *file.device();
+  if (file.detached() || !dev.Enter()) return 0;
+  const accel_ioctl_desc* io = FindIoctl(dev, cmd);
+  const uint32_t flags = io ? io->flags : 0;
+  dev.Exit();
+  return flags;
+}
+
+}  // namespace accel::core

@@ -30,6 +30,11 @@ class File;
 int Dispatch(File& file, const Caller& caller, uint32_t cmd, void* arg, size_t arg_size,
              UserMemory& mem);
 
+// The ACCEL_IOCTL_* flags of the command `cmd` names on this file's device (0 when there is no
+// such command or the device is gone). Transports use MAY_SLEEP to keep sleeping calls off
+// threads that must not block.
+uint32_t CommandFlags(File& file, uint32_t cmd);
+
 }  // namespace accel::core
 
 #endif  // ACCEL_CORE_DISPATCH_H_

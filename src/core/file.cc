@@ -18,17 +18,20 @@ void File::Close(const Caller& caller) {
 }
 
 void File::PushEvent(const accel_ras_event& ev) {
-  std::function<void()> notify;
-  {
-    std::lock_guard lock(events_mu_);
-    if (events_.size() >= ACCEL_RAS_EVENT_QUEUE_LEN) {
-      events_.pop_front();
-      ++events_lost_;
-    }
-    events_.push_back(ev);
-    notify = event_notifier_;
+  // The notifier runs under the lock so that SetEventNotifier(nullptr) returns only when no
+  // call of the old one is still running (the transport frees what it captured after that).
+  std::lock_guard lock(events_mu_);
+  if (events_.size() >= ACCEL_RAS_EVENT_QUEUE_LEN) {
+    events_.pop_front();
+    ++events_lost_;
   }
-  if (notify) notify();
+  events_.push_back(ev);
+  if (event_notifier_) event_notifier_();
+}
+
+void File::WakePollers() {
+  std::lock_guard lock(events_mu_);
+  if (event_notifier_) event_notifier_();
 }
 
 std::optional<accel_ras_event> File::PopEvent() {

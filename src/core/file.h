@@ -51,17 +51,15 @@ class File {
   bool interrupted() const { return interrupted_.load(std::memory_order_acquire); }
   void ClearInterrupt() { interrupted_.store(false, std::memory_order_release); }
 
-  // The payload of the last command that produced one (for transports that read it back,
-  // such as read(2) on a FUSE node).
-  std::vector<uint8_t>& staged() { return staged_; }
-
   // RAS events for this file: a bounded queue (ACCEL_RAS_EVENT_QUEUE_LEN). When full, the
   // oldest event is dropped and counted; the count rides on the next event read.
   void PushEvent(const accel_ras_event& ev);
   std::optional<accel_ras_event> PopEvent();
   bool HasEvent() const;
-  // Called (outside the queue lock) after an event is queued: a transport's poll wake-up.
+  // Called after an event is queued or the device goes away: a transport's poll wake-up. It
+  // runs under the queue's lock and must not call back into this File.
   void SetEventNotifier(std::function<void()> notify);
+  void WakePollers();
 
  private:
   ~File() = default;
@@ -72,7 +70,6 @@ class File {
   uint64_t client_id_;
   std::atomic<bool> detached_{false};
   std::atomic<bool> interrupted_{false};
-  std::vector<uint8_t> staged_;
 
   mutable std::mutex events_mu_;
   std::deque<accel_ras_event> events_;

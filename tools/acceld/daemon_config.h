@@ -27,6 +27,9 @@ struct DaemonConfig {
   uint32_t node_mode = 0660;
   std::string node_group;  // empty: "render" if it exists, else root
   std::string log_level = "info";
+  std::string dev_dir;  // FUSE device nodes at dev_dir/accel; empty: runtime_dir/dev
+  std::string sys_dir;  // FUSE attribute tree; empty: runtime_dir/sys
+  bool no_fuse = false;
 };
 
 // "dummy count=2" -> {dummy, "count=2"}.

@@ -12,12 +12,15 @@
 #include <spdlog/spdlog.h>
 
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "core/module_loader.h"
 #include "core/registry.h"
 #include "daemon_config.h"
 #include "runtime_dir_lock.h"
+#include "transport/fuse/dev_tree.h"
+#include "transport/fuse/sys_tree.h"
 #include "transport/socket/runtime_dir.h"
 #include "transport/socket/server.h"
 
@@ -52,6 +55,42 @@ accel::core::NodePermissions NodePermissionsFrom(const DaemonConfig& cfg) {
   return p;
 }
 
+// True when `dir` exists and holds anything: real device nodes we must never cover.
+bool NonEmptyDir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  return !ec && it != std::filesystem::directory_iterator();
+}
+
+// Mounts both FUSE trees. A tree that cannot be mounted (no /dev/fuse, no permission) is one
+// log line and the daemon goes on serving the socket; a mount point acceld must refuse
+// (/sys, or a /dev/accel that already has nodes) is an error: exit code 2.
+int MountTrees(const DaemonConfig& cfg, accel::transport::DevTree& dev_tree,
+               accel::transport::SysTree& sys_tree) {
+  const std::string sys = std::filesystem::path(cfg.sys_dir).lexically_normal().string();
+  if (sys == "/sys" || sys.rfind("/sys/", 0) == 0) {
+    spdlog::error("--sys-dir {} would cover the kernel's sysfs; pick another directory", sys);
+    return 2;
+  }
+  const std::string accel_dir = cfg.dev_dir + "/accel";
+  accel::transport::FuseMount::ClearStaleMount(accel_dir);
+  if (NonEmptyDir(accel_dir)) {
+    spdlog::error("{} exists and is not empty (real accel devices?); not covering it. Use "
+                  "another --dev-dir", accel_dir);
+    return 2;
+  }
+  std::string why;
+  if (dev_tree.Mount(accel_dir, &why))
+    spdlog::info("device nodes at {}", accel_dir);
+  else
+    spdlog::warn("no device nodes: {}; serving the socket only", why);
+  if (sys_tree.Mount(cfg.sys_dir, &why))
+    spdlog::info("attribute tree at {}/class/accel", cfg.sys_dir);
+  else
+    spdlog::warn("no attribute tree: {}", why);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,6 +107,12 @@ int main(int argc, char** argv) {
   app.add_option("--node-mode", node_mode, "permission bits of device nodes (octal, default 0660)");
   app.add_option("--node-group", cfg.node_group,
                  "group of device nodes, name or number (default: render if it exists)");
+  app.add_option("--dev-dir", cfg.dev_dir,
+                 "mount the device nodes at DIR/accel (default: RUNTIME_DIR/dev; /dev gives "
+                 "/dev/accel/accelN)");
+  app.add_option("--sys-dir", cfg.sys_dir,
+                 "mount the attribute tree (class/accel/...) at DIR (default: RUNTIME_DIR/sys)");
+  app.add_flag("--no-fuse", cfg.no_fuse, "serve the socket only, mount no FUSE tree");
   app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn or error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   CLI11_PARSE(app, argc, argv);
@@ -126,6 +171,13 @@ int main(int argc, char** argv) {
   if (accel::Result<void> rc = server.Listen(sock); !rc) {
     spdlog::error("cannot listen on {}: {}", sock, std::strerror(-rc.error()));
     return 1;
+  }
+  accel::transport::DevTree dev_tree(registry);
+  accel::transport::SysTree sys_tree(registry);
+  if (!cfg.no_fuse) {
+    if (cfg.dev_dir.empty()) cfg.dev_dir = cfg.runtime_dir + "/dev";
+    if (cfg.sys_dir.empty()) cfg.sys_dir = cfg.runtime_dir + "/sys";
+    if (int rc = MountTrees(cfg, dev_tree, sys_tree); rc != 0) return rc;
   }
   spdlog::info("listening on {} (pid {})", sock, getpid());
   server.Run(stop_fd);

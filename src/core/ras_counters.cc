@@ -1,0 +1,70 @@
+// ras_counters.cc - see ras_counters.h.
+#include "core/ras_counters.h"
+
+#include <uapi/accel/accel.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <utility>
+
+#include "core/device.h"
+#include "core/driver.h"
+
+namespace accel::core {
+
+const char* RasSeverityName(uint32_t severity) {
+  static const char* const kNames[ACCEL_RAS_SEV_COUNT] = {"corrected", "deferred", "uncorrected",
+                                                          "fatal", "informational"};
+  return severity < ACCEL_RAS_SEV_COUNT ? kNames[severity] : "unknown";
+}
+
+Result<std::vector<RasCounter>> ReadRasCounters(Device& dev) {
+  if ((dev.ras_formats() & ACCEL_CAP_RAS_KEY_VAL_32) == 0) return Err(EOPNOTSUPP);
+  if (!dev.Enter()) return Err(ENODEV);
+  const accel_driver& t = dev.driver()->table();
+  std::vector<uint8_t> buf(4096);
+  uint32_t len = 0, schema = 0;
+  accel_call call{};
+  call.dev = dev.handle();
+  call.dev_priv = dev.priv();
+  int rc = t.ras_query ? t.ras_query(&call, ACCEL_RAS_FMT_KEY_VAL_32, 0, buf.data(),
+                                     static_cast<uint32_t>(buf.size()), &len, &schema)
+                       : -EOPNOTSUPP;
+  if (rc == -ENOSPC && len <= (1u << 20)) {
+    buf.resize(len);
+    rc = t.ras_query(&call, ACCEL_RAS_FMT_KEY_VAL_32, 0, buf.data(), len, &len, &schema);
+  }
+  dev.Exit();
+  if (rc < 0) return Errno{rc};
+  if (len > buf.size()) return Err(EIO);
+
+  std::map<std::pair<uint32_t, uint32_t>, RasCounter> by_key;
+  for (size_t off = 0; off + sizeof(accel_ras_kv32) <= len; off += sizeof(accel_ras_kv32)) {
+    accel_ras_kv32 kv;
+    std::memcpy(&kv, buf.data() + off, sizeof(kv));
+    const uint32_t comp = ACCEL_RAS_KV32_COMPONENT(kv.key);
+    const uint32_t sev = ACCEL_RAS_KV32_SEVERITY(kv.key);
+    RasCounter& c = by_key[{comp, sev}];
+    c.component = comp;
+    c.component_name = dev.RasComponentName(comp);
+    c.severity = sev;
+    if (ACCEL_RAS_KV32_COUNTER(kv.key) == ACCEL_RAS_CTR_AGGREGATE)
+      c.aggregate_count = kv.value;
+    else
+      c.volatile_count = kv.value;
+  }
+  std::vector<RasCounter> out;
+  for (auto& [key, c] : by_key) out.push_back(std::move(c));
+  return out;
+}
+
+Result<void> ClearRasCounters(Device& dev) {
+  if (!dev.Enter()) return Err(ENODEV);
+  const accel_driver& t = dev.driver()->table();
+  int rc = t.ras_clear ? t.ras_clear(dev.priv()) : -EOPNOTSUPP;
+  dev.Exit();
+  return Result<void>::FromErrno(rc);
+}
+
+}  // namespace accel::core

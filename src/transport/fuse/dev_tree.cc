@@ -1,0 +1,318 @@
+// dev_tree.cc - FUSE operations of the device-node tree; see dev_tree.h.
+#include "transport/fuse/dev_tree.h"
+
+#include <linux/ioctl.h>
+#include <poll.h>
+#include <sys/stat.h>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/dispatch.h"
+#include "core/file.h"
+#include "transport/fuse/staging_memory.h"
+
+namespace accel::transport {
+namespace {
+
+constexpr fuse_ino_t kRootIno = FUSE_ROOT_ID;
+constexpr fuse_ino_t kByPathIno = 2;
+constexpr fuse_ino_t kNodeBase = 0x1000;  // accelN
+constexpr fuse_ino_t kLinkBase = 0x2000;  // by-path/<bus>-accel
+constexpr char kByPath[] = "by-path";
+
+// The per-open state behind fi->fh.
+struct OpenNode {
+  core::File* file = nullptr;
+  std::mutex mu;  // guards the staged payload and the poll handle
+  std::vector<uint8_t> staged;
+  std::vector<uint8_t> staged_segments;
+  fuse_pollhandle* ph = nullptr;
+};
+
+DevTree& TreeOf(fuse_req_t req) { return *static_cast<DevTree*>(fuse_req_userdata(req)); }
+OpenNode& NodeOf(fuse_file_info* fi) { return *reinterpret_cast<OpenNode*>(fi->fh); }
+
+core::Caller CallerOf(fuse_req_t req) {
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  return core::Caller{static_cast<uint32_t>(ctx->uid), static_cast<uint32_t>(ctx->gid),
+                      static_cast<uint32_t>(ctx->pid)};
+}
+
+const timespec kStartTime = [] {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return ts;
+}();
+
+struct stat DirAttr(fuse_ino_t ino) {
+  struct stat st {};
+  st.st_ino = ino;
+  st.st_mode = S_IFDIR | 0755;
+  st.st_nlink = 2;
+  st.st_atim = st.st_mtim = st.st_ctim = kStartTime;
+  return st;
+}
+
+struct stat NodeAttr(const core::Device& dev) {
+  struct stat st {};
+  const core::NodePermissions p = dev.permissions();
+  st.st_ino = kNodeBase + dev.minor();
+  st.st_mode = S_IFREG | (p.mode & 07777);
+  st.st_nlink = 1;
+  st.st_uid = p.uid;
+  st.st_gid = p.gid;
+  st.st_atim = st.st_mtim = st.st_ctim = kStartTime;
+  return st;
+}
+
+struct stat LinkAttr(const core::Device& dev) {
+  struct stat st {};
+  st.st_ino = kLinkBase + dev.minor();
+  st.st_mode = S_IFLNK | 0777;
+  st.st_nlink = 1;
+  st.st_size = static_cast<off_t>(("../" + dev.name()).size());
+  st.st_atim = st.st_mtim = st.st_ctim = kStartTime;
+  return st;
+}
+
+void ReplyEntry(fuse_req_t req, const struct stat& st) {
+  fuse_entry_param e{};
+  e.ino = st.st_ino;
+  e.attr = st;
+  e.attr_timeout = 0;  // devices come and go: never let the kernel cache what it saw
+  e.entry_timeout = 0;
+  fuse_reply_entry(req, &e);
+}
+
+// The device of a by-path name, or empty.
+core::DeviceRef FindByPath(core::Registry& reg, const char* name) {
+  for (const core::DeviceSummary& d : reg.List()) {
+    if (!d.bus.empty() && DevTree::ByPathName(d.bus) == name) return reg.Lookup(d.minor);
+  }
+  return {};
+}
+
+void Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  core::Registry& reg = TreeOf(req).registry();
+  if (parent == kRootIno) {
+    if (std::strcmp(name, kByPath) == 0) return ReplyEntry(req, DirAttr(kByPathIno));
+    Result<core::DeviceRef> dev = reg.LookupName(name);
+    if (!dev) return (void)fuse_reply_err(req, ENOENT);
+    return ReplyEntry(req, NodeAttr(*dev->get()));
+  }
+  if (parent == kByPathIno) {
+    core::DeviceRef dev = FindByPath(reg, name);
+    if (!dev) return (void)fuse_reply_err(req, ENOENT);
+    return ReplyEntry(req, LinkAttr(*dev.get()));
+  }
+  fuse_reply_err(req, ENOENT);
+}
+
+void GetAttr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
+  if (ino == kRootIno || ino == kByPathIno) {
+    struct stat st = DirAttr(ino);
+    return (void)fuse_reply_attr(req, &st, 0);
+  }
+  const bool link = ino >= kLinkBase;
+  core::DeviceRef dev = TreeOf(req).registry().Lookup(
+      static_cast<uint32_t>(ino - (link ? kLinkBase : kNodeBase)));
+  if (!dev || ino < kNodeBase) return (void)fuse_reply_err(req, ENOENT);
+  struct stat st = link ? LinkAttr(*dev.get()) : NodeAttr(*dev.get());
+  fuse_reply_attr(req, &st, 0);
+}
+
+void ReadLink(fuse_req_t req, fuse_ino_t ino) {
+  core::DeviceRef dev =
+      ino >= kLinkBase ? TreeOf(req).registry().Lookup(static_cast<uint32_t>(ino - kLinkBase))
+                       : core::DeviceRef();
+  if (!dev) return (void)fuse_reply_err(req, ENOENT);
+  fuse_reply_readlink(req, ("../" + dev->name()).c_str());
+}
+
+void ReadDir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
+  if (ino != kRootIno && ino != kByPathIno) return (void)fuse_reply_err(req, ENOTDIR);
+  struct Entry {
+    std::string name;
+    struct stat st;
+  };
+  std::vector<Entry> entries = {{".", DirAttr(ino)}, {"..", DirAttr(kRootIno)}};
+  if (ino == kRootIno) entries.push_back({kByPath, DirAttr(kByPathIno)});
+  core::Registry& reg = TreeOf(req).registry();
+  for (const core::DeviceSummary& d : reg.List()) {
+    core::DeviceRef dev = reg.Lookup(d.minor);
+    if (!dev) continue;
+    if (ino == kRootIno) entries.push_back({d.name, NodeAttr(*dev.get())});
+    if (ino == kByPathIno && !d.bus.empty())
+      entries.push_back({DevTree::ByPathName(d.bus), LinkAttr(*dev.get())});
+  }
+  std::vector<char> buf(size);
+  size_t used = 0;
+  for (size_t i = static_cast<size_t>(off); i < entries.size(); ++i) {
+    size_t n = fuse_add_direntry(req, buf.data() + used, size - used, entries[i].name.c_str(),
+                                 &entries[i].st, static_cast<off_t>(i + 1));
+    if (n > size - used) break;
+    used += n;
+  }
+  fuse_reply_buf(req, buf.data(), used);
+}
+
+void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  if (ino < kNodeBase || ino >= kLinkBase) return (void)fuse_reply_err(req, EISDIR);
+  core::DeviceRef dev = TreeOf(req).registry().Lookup(static_cast<uint32_t>(ino - kNodeBase));
+  if (!dev) return (void)fuse_reply_err(req, ENODEV);
+  Result<core::File*> file = dev->Open(CallerOf(req));
+  if (!file) return (void)fuse_reply_err(req, -file.error());
+  auto* node = new OpenNode;
+  node->file = *file;
+  fi->fh = reinterpret_cast<uint64_t>(node);
+  fi->direct_io = 1;  // staged payloads change with every ioctl: never serve them from cache
+  fi->keep_cache = 0;
+  if (fuse_reply_open(req, fi) != 0) {  // the caller went away (interrupted open)
+    node->file->Close(CallerOf(req));
+    delete node;
+  }
+}
+
+void Release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+  OpenNode* node = &NodeOf(fi);
+  node->file->SetEventNotifier(nullptr);  // after this no notifier runs with `node`
+  {
+    std::lock_guard lock(node->mu);
+    if (node->ph) fuse_pollhandle_destroy(node->ph);
+  }
+  node->file->Close(CallerOf(req));
+  delete node;
+  fuse_reply_err(req, 0);
+}
+
+void Read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
+  OpenNode& node = NodeOf(fi);
+  std::lock_guard lock(node.mu);
+  const bool segments = static_cast<uint64_t>(off) >= kSegmentOffset;
+  const std::vector<uint8_t>& src = segments ? node.staged_segments : node.staged;
+  const uint64_t pos = static_cast<uint64_t>(off) - (segments ? kSegmentOffset : 0);
+  if (off < 0 || pos >= src.size()) return (void)fuse_reply_buf(req, nullptr, 0);
+  const size_t n = std::min<uint64_t>(size, src.size() - pos);
+  fuse_reply_buf(req, reinterpret_cast<const char*>(src.data() + pos), n);
+}
+
+// Runs one ioctl and replies. The struct and the staged payload are private to this call
+// until the reply, so concurrent ioctls on one file do not see each other's bytes.
+void RunIoctl(fuse_req_t req, OpenNode& node, const core::Caller& caller, uint32_t cmd,
+              std::vector<uint8_t> arg, size_t out_size) {
+  std::vector<uint8_t> raw, segments;
+  StagingMemory mem(raw, segments);
+  int rc = core::Dispatch(*node.file, caller, cmd, arg.data(), arg.size(), mem);
+  if (rc == 0 && !raw.empty()) rc = static_cast<int>(std::min<size_t>(raw.size(), INT_MAX));
+  {
+    std::lock_guard lock(node.mu);
+    node.staged = std::move(raw);
+    node.staged_segments = std::move(segments);
+  }
+  // With an error the struct still goes back (-ENOSPC carries the size needed).
+  fuse_reply_ioctl(req, rc, arg.data(), std::min(out_size, arg.size()));
+}
+
+void Ioctl(fuse_req_t req, fuse_ino_t, unsigned int cmd, void*, fuse_file_info* fi,
+           unsigned flags, const void* in_buf, size_t in_size, size_t out_size) {
+  if (flags & FUSE_IOCTL_DIR) return (void)fuse_reply_err(req, ENOTTY);
+  OpenNode& node = NodeOf(fi);
+  std::vector<uint8_t> arg(_IOC_SIZE(cmd), 0);
+  if (in_buf) std::memcpy(arg.data(), in_buf, std::min(in_size, arg.size()));
+  const core::Caller caller = CallerOf(req);
+  if ((core::CommandFlags(*node.file, cmd) & ACCEL_IOCTL_MAY_SLEEP) == 0)
+    return RunIoctl(req, node, caller, cmd, std::move(arg), out_size);
+
+  // A sleeping command: off the FUSE worker, interruptible. The kernel keeps the file open
+  // until we reply, so `node` outlives the thread.
+  DevTree& tree = TreeOf(req);
+  node.file->ClearInterrupt();
+  fuse_req_interrupt_func(
+      req, [](fuse_req_t, void* file) { static_cast<core::File*>(file)->Interrupt(); },
+      node.file);
+  tree.sleeping_calls()++;
+  std::thread([req, &node, caller, cmd, arg = std::move(arg), out_size, &tree]() mutable {
+    RunIoctl(req, node, caller, cmd, std::move(arg), out_size);
+    tree.sleeping_calls()--;
+  }).detach();
+}
+
+void Poll(fuse_req_t req, fuse_ino_t, fuse_file_info* fi, fuse_pollhandle* ph) {
+  OpenNode* node = &NodeOf(fi);
+  if (ph) {
+    bool first;
+    {
+      std::lock_guard lock(node->mu);
+      first = node->ph == nullptr;
+      if (node->ph) fuse_pollhandle_destroy(node->ph);
+      node->ph = ph;
+    }
+    if (first) {
+      node->file->SetEventNotifier([node] {
+        std::lock_guard lock(node->mu);
+        if (node->ph) fuse_lowlevel_notify_poll(node->ph);
+      });
+    }
+  }
+  unsigned revents = 0;
+  if (node->file->HasEvent()) revents |= POLLIN | POLLRDNORM;
+  if (node->file->detached() || node->file->device()->unplugged()) revents |= POLLHUP | POLLERR;
+  fuse_reply_poll(req, revents);
+}
+
+void Write(fuse_req_t req, fuse_ino_t, const char*, size_t, off_t, fuse_file_info*) {
+  // Nodes take commands through ioctl(2); data writes have no meaning on a generic node.
+  fuse_reply_err(req, EINVAL);
+}
+
+constexpr fuse_lowlevel_ops MakeOps() {
+  fuse_lowlevel_ops ops{};
+  ops.lookup = Lookup;
+  ops.getattr = GetAttr;
+  ops.readlink = ReadLink;
+  ops.readdir = ReadDir;
+  ops.open = Open;
+  ops.release = Release;
+  ops.read = Read;
+  ops.write = Write;
+  ops.ioctl = Ioctl;
+  ops.poll = Poll;
+  return ops;
+}
+
+const fuse_lowlevel_ops kOps = MakeOps();
+
+}  // namespace
+
+DevTree::~DevTree() { Stop(); }
+
+std::string DevTree::ByPathName(const std::string& bus) {
+  std::string name = bus;
+  if (size_t colon = name.find(':'); colon != std::string::npos) name[colon] = '-';
+  std::replace(name.begin(), name.end(), '/', '-');
+  return name + "-accel";
+}
+
+Result<void> DevTree::Mount(const std::string& dir, std::string* why) {
+  return mount_.Mount(dir, "accel", kOps, this, why);
+}
+
+void DevTree::Stop() {
+  // Sleeping calls have been woken (devices unplug first at shutdown); let them reply before
+  // the session goes away under them.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (sleeping_calls_.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  mount_.Stop();
+}
+
+}  // namespace accel::transport

@@ -1,0 +1,52 @@
+// dev_tree.h - the FUSE tree of device nodes: DEVDIR/accel/accelN and accel/by-path/.
+//
+// DOC: what a node is
+//
+// Each registered device is a regular file accelN (FUSE cannot serve char devices) whose
+// mode, owner and group are the device's node permissions; the kernel enforces them
+// (default_permissions). open(2) makes a core File, close(2) releases it, ioctl(2) goes to
+// core::Dispatch with the caller's credentials from the FUSE request. Only the fixed struct of
+// an ioctl travels (restricted ioctls); what a command copies to a user pointer is staged and
+// read back with read(2)/pread(2) (staging_memory.h). Commands flagged MAY_SLEEP run on a
+// thread of their own and reply asynchronously, so a sleeping wait never holds a FUSE worker,
+// and a FUSE interrupt (Ctrl-C in the caller) interrupts the call (-EINTR). poll(2) reports
+// POLLIN while RAS events are queued for the file, POLLHUP|POLLERR once the device is gone.
+// by-path/<bus>-accel are symlinks to ../accelN, as /dev/dri/by-path has. Entry and
+// attribute timeouts are 0, so a device appears and disappears from the tree at once.
+#ifndef ACCEL_TRANSPORT_FUSE_DEV_TREE_H_
+#define ACCEL_TRANSPORT_FUSE_DEV_TREE_H_
+
+#include "transport/fuse/fuse_mount.h"
+
+#include <atomic>
+#include <string>
+
+#include "core/registry.h"
+
+namespace accel::transport {
+
+class DevTree {
+ public:
+  explicit DevTree(core::Registry& registry) : registry_(registry) {}
+  ~DevTree();
+
+  // Mounts at `dir` (DEVDIR/accel).
+  Result<void> Mount(const std::string& dir, std::string* why);
+  void Stop();
+  bool mounted() const { return mount_.mounted(); }
+
+  // The by-path name of a bus address: "platform:dummy.0" -> "platform-dummy.0-accel".
+  static std::string ByPathName(const std::string& bus);
+
+  core::Registry& registry() { return registry_; }
+  std::atomic<int>& sleeping_calls() { return sleeping_calls_; }
+
+ private:
+  core::Registry& registry_;
+  FuseMount mount_;
+  std::atomic<int> sleeping_calls_{0};
+};
+
+}  // namespace accel::transport
+
+#endif  // ACCEL_TRANSPORT_FUSE_DEV_TREE_H_

@@ -1,0 +1,45 @@
+// sys_tree.h - the FUSE attribute tree: SYSDIR/class/accel/accelN/..., after sysfs.
+//
+// DOC: layout
+//
+//   class/accel/accelN/dev              "261:N"
+//   class/accel/accelN/uevent           MAJOR=, MINOR=, DEVNAME=accel/accelN
+//   class/accel/accelN/device/driver    the driver's name
+//   class/accel/accelN/device/{vendor,device}  "0x%04x", as PCI sysfs prints ids
+//   class/accel/accelN/device/{serial,bus}     when the driver has them
+//   class/accel/accelN/ras/<component>_<severity>  one counter per file (volatile), as QAT's
+//                                                  qat_ras/errors_* are
+//   class/accel/accelN/ras/clear        write-only, root only: resets the counters
+//
+// Values are produced at read time (files are direct_io), so a counter read after an event
+// shows it. Writable attributes are mode 0200 owned by root; the kernel enforces that
+// (default_permissions) and the write handler checks the caller again.
+#ifndef ACCEL_TRANSPORT_FUSE_SYS_TREE_H_
+#define ACCEL_TRANSPORT_FUSE_SYS_TREE_H_
+
+#include "transport/fuse/fuse_mount.h"
+
+#include <string>
+
+#include "core/registry.h"
+
+namespace accel::transport {
+
+class SysTree {
+ public:
+  explicit SysTree(core::Registry& registry) : registry_(registry) {}
+  ~SysTree() { Stop(); }
+
+  Result<void> Mount(const std::string& dir, std::string* why);
+  void Stop() { mount_.Stop(); }
+  bool mounted() const { return mount_.mounted(); }
+  core::Registry& registry() { return registry_; }
+
+ private:
+  core::Registry& registry_;
+  FuseMount mount_;
+};
+
+}  // namespace accel::transport
+
+#endif  // ACCEL_TRANSPORT_FUSE_SYS_TREE_H_
