@@ -84,6 +84,41 @@ int accel_driver_unload(const char* name, unsigned flags);
 /* Names of loaded drivers, NUL-separated, in buf; returns bytes used, or -ENOSPC. */
 int accel_driver_list(char* buf, size_t len);
 
+/* ---- hot-plug monitor ----------------------------------------------------------------------
+ * FUSE cannot raise inotify events for nodes the daemon adds, so watchers subscribe to acceld's
+ * monitor stream instead: one event per device added, removed or changed (a RAS event). */
+struct accel_monitor;
+
+#define ACCEL_MONITOR_ADD 1
+#define ACCEL_MONITOR_REMOVE 2
+#define ACCEL_MONITOR_CHANGE 3
+
+struct accel_monitor_event {
+  uint32_t action; /* ACCEL_MONITOR_* */
+  uint32_t minor;
+  uint64_t seqno;      /* the stream's own counter: a gap means events were dropped */
+  uint64_t timestamp_ns; /* CLOCK_REALTIME at the daemon */
+  char name[16];   /* accelN */
+  char driver[32]; /* empty for REMOVE when the driver is already gone */
+};
+
+int accel_monitor_open(struct accel_monitor** out);
+/* The next event: 0 with *ev filled; -ETIME when timeout_ms passes first (-1 waits forever);
+ * -ECONNRESET when the daemon went away. */
+int accel_monitor_next(struct accel_monitor* m, struct accel_monitor_event* ev, int timeout_ms);
+/* A descriptor that polls readable when an event is waiting (for event loops). */
+int accel_monitor_fd(const struct accel_monitor* m);
+void accel_monitor_close(struct accel_monitor* m);
+
+/* ---- transports -----------------------------------------------------------------------------
+ * accel_open() uses the device node (DEVDIR/accel/accelN, FUSE) when one exists and the socket
+ * otherwise; ACCEL_TRANSPORT=socket or =node in the environment forces one. DEVDIR is
+ * $ACCEL_DEV_DIR, else $ACCEL_RUNTIME_DIR/dev (or the default runtime dir's), else /dev. */
+#define ACCEL_TRANSPORT_SOCKET 1
+#define ACCEL_TRANSPORT_NODE 2
+/* Which transport an open handle uses. */
+int accel_transport(const struct accel_handle* h);
+
 /* A human-readable message for a negative errno from this library. */
 const char* accel_strerror(int err);
 

@@ -2,6 +2,7 @@
 #include "client_connection.h"
 
 #include <linux/ioctl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -78,6 +79,30 @@ Result<ReplyFrame> ClientConnection::Call(wire::Op op, uint32_t arg,
   ReplyFrame r;
   r.status = h.status;
   r.payload.assign(rx_.begin() + sizeof(h), rx_.begin() + static_cast<ptrdiff_t>(*n));
+  return r;
+}
+
+Result<ReplyFrame> ClientConnection::NextEvent(int timeout_ms) {
+  std::lock_guard lock(mu_);
+  pollfd p{fd_, POLLIN, 0};
+  int n;
+  do {
+    n = poll(&p, 1, timeout_ms);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return Err(errno);
+  if (n == 0) return Err(ETIME);
+  ssize_t got;
+  do {
+    got = recv(fd_, rx_.data(), rx_.size(), MSG_TRUNC);
+  } while (got < 0 && errno == EINTR);
+  if (got < 0) return Err(errno);
+  if (got == 0) return Err(ECONNRESET);
+  Result<wire::FrameView> f = wire::ParseFrame(rx_.data(), static_cast<size_t>(got),
+                                               got > static_cast<ssize_t>(rx_.size()));
+  if (!f) return Err(EPROTO);
+  ReplyFrame r;
+  r.status = f->header.status;
+  r.payload.assign(f->payload.begin(), f->payload.end());
   return r;
 }
 

@@ -33,6 +33,11 @@ class ClientConnection {
   // IOCTL without allocations on the hot path: the reply struct lands in `arg`.
   int Ioctl(uint32_t cmd, void* arg);
 
+  // Waits for one unsolicited frame (a monitor event) up to timeout_ms (-1: forever).
+  // -ETIME on timeout, -ECONNRESET when the daemon went away.
+  Result<ReplyFrame> NextEvent(int timeout_ms);
+  int fd() const { return fd_; }
+
   uint32_t minor = UINT32_MAX;
   uint64_t client_id = 0;
 

@@ -10,11 +10,21 @@
 #include <new>
 #include <string>
 
+#include <unistd.h>
+
 #include "client_connection.h"
+#include "node_file.h"
 #include "transport/socket/runtime_dir.h"
 #include "transport/socket/wire.h"
 
+// An open device: a socket connection, or a file descriptor of a FUSE node.
 struct accel_handle {
+  accel::client::ClientConnection* conn = nullptr;  // ACCEL_TRANSPORT_SOCKET
+  int fd = -1;                                     // ACCEL_TRANSPORT_NODE
+  uint32_t minor = UINT32_MAX;
+};
+
+struct accel_monitor {
   accel::client::ClientConnection* conn;
 };
 
@@ -51,6 +61,19 @@ int accel_socket_path(char* buf, size_t len) {
 int accel_open(const char* name, accel_handle** out) try {
   if (name == nullptr || out == nullptr) return -EINVAL;
   *out = nullptr;
+  const accel::client::TransportChoice choice = accel::client::ChosenTransport();
+  if (choice != accel::client::TransportChoice::kSocket) {
+    Result<int> fd = accel::client::OpenNode(name, choice == accel::client::TransportChoice::kNode);
+    if (fd) {
+      auto* h = new accel_handle;
+      h->fd = *fd;
+      h->minor = accel::client::NodeMinor(*fd);
+      *out = h;
+      return 0;
+    }
+    if (fd.error() != -ENOENT || choice == accel::client::TransportChoice::kNode)
+      return fd.error();
+  }
   Result<ClientConnection*> c = ClientConnection::Connect();
   if (!c) return c.error();
   std::unique_ptr<ClientConnection> conn(*c);
@@ -62,7 +85,7 @@ int accel_open(const char* name, accel_handle** out) try {
   std::memcpy(&open, r->payload.data(), sizeof(open));
   conn->minor = open.minor;
   conn->client_id = open.client_id;
-  *out = new accel_handle{conn.release()};
+  *out = new accel_handle{conn.release(), -1, open.minor};
   return 0;
 } catch (const std::bad_alloc&) {
   return -ENOMEM;
@@ -71,18 +94,61 @@ int accel_open(const char* name, accel_handle** out) try {
 int accel_ioctl(accel_handle* h, unsigned long cmd, void* arg) {
   if (h == nullptr) return -EBADF;
   if (cmd > UINT32_MAX) return -ENOTTY;
+  if (h->conn == nullptr) return accel::client::NodeIoctl(h->fd, static_cast<uint32_t>(cmd), arg);
   return h->conn->Ioctl(static_cast<uint32_t>(cmd), arg);
 }
 
 int accel_close(accel_handle* h) {
   if (h == nullptr) return -EINVAL;
   delete h->conn;
+  if (h->fd >= 0) close(h->fd);
   delete h;
   return 0;
 }
 
-uint32_t accel_minor(const accel_handle* h) { return h ? h->conn->minor : UINT32_MAX; }
-uint64_t accel_client_id(const accel_handle* h) { return h ? h->conn->client_id : 0; }
+uint32_t accel_minor(const accel_handle* h) { return h ? h->minor : UINT32_MAX; }
+uint64_t accel_client_id(const accel_handle* h) {
+  return h && h->conn ? h->conn->client_id : 0;  // a node's client id lives in the daemon only
+}
+int accel_transport(const accel_handle* h) {
+  if (h == nullptr) return -EINVAL;
+  return h->conn ? ACCEL_TRANSPORT_SOCKET : ACCEL_TRANSPORT_NODE;
+}
+
+int accel_monitor_open(accel_monitor** out) try {
+  if (out == nullptr) return -EINVAL;
+  *out = nullptr;
+  Result<ClientConnection*> c = ClientConnection::Connect();
+  if (!c) return c.error();
+  std::unique_ptr<ClientConnection> conn(*c);
+  Result<ReplyFrame> r = conn->Call(wire::Op::kMonitor, 0, {});
+  if (!r) return r.error();
+  if (r->status < 0) return r->status;
+  *out = new accel_monitor{conn.release()};
+  return 0;
+} catch (const std::bad_alloc&) {
+  return -ENOMEM;
+}
+
+int accel_monitor_next(accel_monitor* m, accel_monitor_event* ev, int timeout_ms) try {
+  if (m == nullptr || ev == nullptr) return -EINVAL;
+  Result<ReplyFrame> r = m->conn->NextEvent(timeout_ms);
+  if (!r) return r.error();
+  static_assert(sizeof(accel_monitor_event) == sizeof(wire::MonitorRecord));
+  if (r->payload.size() != sizeof(wire::MonitorRecord)) return -EPROTO;
+  std::memcpy(ev, r->payload.data(), sizeof(*ev));
+  return 0;
+} catch (const std::bad_alloc&) {
+  return -ENOMEM;
+}
+
+int accel_monitor_fd(const accel_monitor* m) { return m ? m->conn->fd() : -EINVAL; }
+
+void accel_monitor_close(accel_monitor* m) {
+  if (m == nullptr) return;
+  delete m->conn;
+  delete m;
+}
 
 int accel_list(accel_device_entry* out, size_t max) try {
   Result<ReplyFrame> r = ControlCall(wire::Op::kList, 0, {});

@@ -191,7 +191,7 @@ void Device::RasEvent(const accel_ras_event_info& info) {
     std::lock_guard lock(mu_);
     registered = registered_;
   }
-  if (registered) driver_->registry()->NotifyChanged(minor_);
+  if (registered) driver_->registry()->NotifyChanged(*this);
 }
 
 void Device::WakeAll() {

@@ -70,9 +70,9 @@ void Registry::Unsubscribe(uint64_t id) {
   subscribers_.erase(id);
 }
 
-void Registry::Notify(DeviceEvent e, uint32_t minor) const {
+void Registry::Notify(DeviceEvent e, const Device& dev) const {
   std::lock_guard lock(subscribers_mu_);
-  for (const auto& [id, fn] : subscribers_) fn(e, minor);
+  for (const auto& [id, fn] : subscribers_) fn(e, dev);
 }
 
 Result<uint32_t> Registry::PublishDevice(Device* dev) {
@@ -90,7 +90,7 @@ Result<uint32_t> Registry::PublishDevice(Device* dev) {
     dev->Put();
     return stored.error() < 0 ? Errno{stored.error()} : Err(EINVAL);
   }
-  Notify(DeviceEvent::kAdded, *id);
+  Notify(DeviceEvent::kAdded, *dev);
   return *id;
 }
 
@@ -99,7 +99,7 @@ void Registry::UnpublishDevice(uint32_t minor) {
   if (!m || *m == nullptr) return;
   Device* dev = (*m)->device;
   delete *m;
-  Notify(DeviceEvent::kRemoved, minor);
+  Notify(DeviceEvent::kRemoved, *dev);
   dev->Put();
 }
 

@@ -50,7 +50,8 @@ struct DeviceSummary {
 // What monitors are told (accelctl monitor, the FUSE tree): a device appeared, went away,
 // or changed (a RAS event happened on it).
 enum class DeviceEvent { kAdded, kRemoved, kChanged };
-using DeviceEventFn = std::function<void(DeviceEvent, uint32_t minor)>;
+// The device is alive (and its driver loaded) for the duration of the call.
+using DeviceEventFn = std::function<void(DeviceEvent, const Device&)>;
 
 class Registry {
  public:
@@ -89,10 +90,10 @@ class Registry {
   // call back into the registry's writers. Returns an id for Unsubscribe.
   uint64_t Subscribe(DeviceEventFn fn);
   void Unsubscribe(uint64_t id);
-  void NotifyChanged(uint32_t minor) const { Notify(DeviceEvent::kChanged, minor); }
+  void NotifyChanged(const Device& dev) const { Notify(DeviceEvent::kChanged, dev); }
 
  private:
-  void Notify(DeviceEvent e, uint32_t minor) const;
+  void Notify(DeviceEvent e, const Device& dev) const;
   void TearDownDriver(Driver& d);
 
   MinorAllocator<Minor> minors_{ACCEL_MAX_MINORS};

@@ -35,8 +35,10 @@ bool Eventually(const std::function<bool()>& pred) {
   return pred();
 }
 
+// These tests are about the socket transport: libaccel must not take the FUSE node.
 class AcceldE2eTest : public ::testing::Test {
  protected:
+  void SetUp() override { setenv("ACCEL_TRANSPORT", "socket", 1); }
   void StartWith(const std::vector<std::string>& args) {
     ASSERT_TRUE(daemon_.Start(args)) << daemon_.log();
   }

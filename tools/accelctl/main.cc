@@ -1,9 +1,11 @@
-// accelctl - the operator's CLI for accel: list devices, inspect one, load and unload drivers.
+// accelctl - the operator's CLI for accel: list devices, inspect one, load and unload drivers,
+// watch devices come and go.
 //
 //   accelctl list [--json]             every device acceld serves
 //   accelctl info accel0 [--json]      driver, capabilities and RAS counters of one device
 //   accelctl load dummy count=2        load a driver plugin (root)
 //   accelctl unload dummy [--force]    unload it (root)
+//   accelctl monitor [--json]          devices added, removed and changed, as they happen
 //
 // accelctl uses only libaccel's public API, as any client program would. Failures are one line
 // on stderr and a non-zero exit: 1 when an operation failed, 2 when the command line was wrong.
@@ -19,6 +21,7 @@
 #include "failure.h"
 #include "info_command.h"
 #include "list_command.h"
+#include "monitor_command.h"
 
 namespace {
 
@@ -37,11 +40,28 @@ struct CommandLine {
   CLI::App* info = nullptr;
   CLI::App* load = nullptr;
   CLI::App* unload = nullptr;
+  CLI::App* monitor = nullptr;
   accelctl::ListOptions list_options;
   accelctl::InfoOptions info_options;
   accelctl::LoadOptions load_options;
   accelctl::UnloadOptions unload_options;
+  accelctl::MonitorOptions monitor_options;
 };
+
+void DefineMonitorCommand(CommandLine& cl) {
+  cl.monitor = cl.app.add_subcommand(
+      "monitor", "print devices added, removed and changed, one line per event as it happens");
+  cl.monitor->add_flag("--json", cl.monitor_options.json, "print one JSON object per line");
+  cl.monitor->add_option("--count", cl.monitor_options.count, "exit after N events")
+      ->type_name("N")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1000000000}));
+  // Bounded so that the deadline cannot overflow the clock; a billion seconds is ~31 years.
+  cl.monitor
+      ->add_option("--timeout", cl.monitor_options.timeout_seconds,
+                   "exit after SECONDS without an event")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0.0, 1e9));
+}
 
 void DefineCommands(CommandLine& cl) {
   cl.app.set_version_flag("--version", VersionText());
@@ -67,11 +87,13 @@ void DefineCommands(CommandLine& cl) {
   cl.unload->add_option("DRIVER", cl.unload_options.driver, "driver name")->required();
   cl.unload->add_flag("--force", cl.unload_options.force,
                       "unplug its devices even while they are open");
+
+  DefineMonitorCommand(cl);
 }
 
 // The subcommand the user chose, or nullptr.
 const CLI::App* ChosenCommand(const CommandLine& cl) {
-  for (const CLI::App* command : {cl.list, cl.info, cl.load, cl.unload})
+  for (const CLI::App* command : {cl.list, cl.info, cl.load, cl.unload, cl.monitor})
     if (command->parsed()) return command;
   return nullptr;
 }
@@ -82,8 +104,10 @@ int RunChosenCommand(const CommandLine& cl) {
   if (command == cl.info) return accelctl::RunInfo(cl.info_options);
   if (command == cl.load) return accelctl::RunLoad(cl.load_options);
   if (command == cl.unload) return accelctl::RunUnload(cl.unload_options);
-  return accelctl::Fail(ExitStatus::kUsage,
-                        "a command is required: list, info, load or unload; see `accelctl --help`");
+  if (command == cl.monitor) return accelctl::RunMonitor(cl.monitor_options);
+  return accelctl::Fail(
+      ExitStatus::kUsage,
+      "a command is required: list, info, load, unload or monitor; see `accelctl --help`");
 }
 
 int FailUsage(const CommandLine& cl, const CLI::ParseError& e) {

@@ -31,9 +31,18 @@
  * address plus a __u32 size (the RFC thread's "void * and length"); the daemon never
  * dereferences it itself: each transport carries the bytes back into the caller's memory.
  *
- * What differs from a kernel char device: accel runs in userspace (acceld), so nodes are
- * reached through libaccel's socket transport (and, where mounted, FUSE regular files); the
- * numbers and layouts here are identical whichever way a call travels.
+ * What differs from a kernel char device: accel runs in userspace (acceld). Devices are
+ * reached through libaccel's socket transport or as FUSE nodes, DEVDIR/accel/accelN:
+ *   - a node is a regular file, not a char device (FUSE cannot serve those); its `dev`
+ *     attribute in the sys tree still says 261:N;
+ *   - only the fixed struct of an ioctl travels (restricted ioctls), so input arrays are bounded
+ *     and inline in the struct, and the daemon cannot write to a __u64 user pointer: what a
+ *     command would copy there is staged in the open file, the ioctl returns its length (> 0
+ *     instead of 0), and the bytes are read with read(2)/pread(2) from offset 0 until the next
+ *     ioctl on that file. libaccel does that read itself and writes the bytes where the pointer
+ *     said, so its callers see kernel semantics on either transport;
+ *   - no mmap, no fd passing: features that need them use the socket.
+ * The numbers and layouts here are identical whichever way a call travels.
  */
 #ifndef ACCEL_UAPI_ACCEL_H_
 #define ACCEL_UAPI_ACCEL_H_

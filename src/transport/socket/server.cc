@@ -12,11 +12,14 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <optional>
 #include <vector>
 
+#include "core/device.h"
 #include "core/dispatch.h"
+#include "core/driver.h"
 #include "core/file.h"
 #include "core/permissions.h"
 #include "transport/socket/peer_credentials.h"
@@ -61,6 +64,10 @@ bool SendAll(int fd, const std::vector<uint8_t>& frame) {
 
 struct SocketServer::Connection {
   int fd = -1;
+  // Monitor stream state: events are sent from whichever thread raised them, non-blocking.
+  uint64_t monitor_id = 0;  // registry subscription, 0 when not monitoring
+  std::atomic<bool> monitor_ready{false};
+  std::atomic<uint64_t> monitor_seqno{0};
   std::thread thread;
   std::atomic<bool> finished{false};
   bool hangup_seen = false;           // poll loop only
@@ -246,15 +253,23 @@ bool SendReply(int fd, const wire::Header& request, const Reply& r) {
 class ConnectionSession {
  public:
   ConnectionSession(core::Registry& registry, core::ModuleLoader& loader, std::mutex& modules_mu,
-                    std::mutex& file_mu, core::File*& file, const std::vector<uint32_t>& groups,
-                    uint16_t& version)
+                    SocketServer::Connection& conn)
       : registry_(registry),
         loader_(loader),
         modules_mu_(modules_mu),
-        file_mu_(file_mu),
-        file_(file),
-        groups_(groups),
-        version_(version) {}
+        conn_(conn),
+        file_mu_(conn.mu),
+        file_(conn.file),
+        groups_(conn.groups),
+        version_(conn.version) {}
+  ~ConnectionSession() {
+    if (conn_.monitor_id) registry_.Unsubscribe(conn_.monitor_id);  // no callback runs after
+  }
+
+  // After the reply to MONITOR went out: events may follow it.
+  void MonitorReplySent() {
+    if (conn_.monitor_id) conn_.monitor_ready = true;
+  }
 
   Reply Handle(const wire::FrameView& f, const core::Caller& caller) {
     const wire::Header& h = f.header;
@@ -271,6 +286,7 @@ class ConnectionSession {
       case wire::Op::kLoad: return Load(f, caller);
       case wire::Op::kUnload: return Unload(f, caller);
       case wire::Op::kDrivers: return Drivers();
+      case wire::Op::kMonitor: return Monitor();
     }
     return Error(-EOPNOTSUPP);
   }
@@ -408,9 +424,41 @@ class ConnectionSession {
     return Out();
   }
 
+  Reply Monitor() {
+    if (file_ || conn_.monitor_id) return Error(-EISCONN);
+    SocketServer::Connection* conn = &conn_;
+    conn_.monitor_id = registry_.Subscribe([conn](core::DeviceEvent e, const core::Device& dev) {
+      SendMonitorEvent(*conn, e, dev);
+    });
+    return {};
+  }
+
+  // Runs on the thread that raised the event, under the registry's subscriber lock. Never
+  // blocks: a monitor that does not read loses events, and the seqno gap tells it so.
+  static void SendMonitorEvent(SocketServer::Connection& conn, core::DeviceEvent e,
+                               const core::Device& dev) {
+    if (!conn.monitor_ready) return;
+    wire::MonitorRecord rec{};
+    rec.action = e == core::DeviceEvent::kAdded ? 1 : e == core::DeviceEvent::kRemoved ? 2 : 3;
+    rec.minor = dev.minor();
+    rec.seqno = ++conn.monitor_seqno;
+    rec.timestamp_ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count());
+    wire::CopyField(rec.name, sizeof(rec.name), dev.name());
+    if (dev.driver()) wire::CopyField(rec.driver, sizeof(rec.driver), dev.driver()->name());
+    wire::Header h = wire::MakeHeader(wire::Op::kMonitor, 0, 0, 0, sizeof(rec), true);
+    iovec iov[2] = {{&h, sizeof(h)}, {&rec, sizeof(rec)}};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = 2;
+    (void)sendmsg(conn.fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+  }
+
   core::Registry& registry_;
   core::ModuleLoader& loader_;
   std::mutex& modules_mu_;
+  SocketServer::Connection& conn_;
   std::mutex& file_mu_;
   core::File*& file_;
   const std::vector<uint32_t>& groups_;
@@ -419,12 +467,11 @@ class ConnectionSession {
   std::vector<uint8_t> segments_;  // copy-out segments of the current IOCTL, reused
 };
 
-void SocketServer::Serve(Connection* conn) {
+void SocketServer::ServeFrames(Connection* conn, const std::optional<core::Caller>& connector) {
   std::vector<uint8_t> buf(wire::kMaxFrame + 1);
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
-  ConnectionSession session(registry_, loader_, modules_mu_, conn->mu, conn->file, conn->groups,
-                            conn->version);
-  const std::optional<core::Caller> connector = PeerCred(conn->fd);
+  // The session (and its monitor subscription) ends before the connection is reaped.
+  ConnectionSession session(registry_, loader_, modules_mu_, *conn);
   for (;;) {
     iovec iov{buf.data(), buf.size()};
     msghdr msg{};
@@ -450,8 +497,14 @@ void SocketServer::Serve(Connection* conn) {
     if (conn->file) conn->file->ClearInterrupt();
     Reply r = session.Handle(*frame, *caller);
     if (!SendReply(conn->fd, frame->header, r)) break;
+    session.MonitorReplySent();
     if (r.close_after) break;
   }
+}
+
+void SocketServer::Serve(Connection* conn) {
+  const std::optional<core::Caller> connector = PeerCred(conn->fd);
+  ServeFrames(conn, connector);
   {
     std::lock_guard lock(conn->mu);
     if (conn->file) {

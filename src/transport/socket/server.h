@@ -21,9 +21,11 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
+#include "core/caller.h"
 #include "core/module_loader.h"
 #include "core/registry.h"
 #include <accel/result.h>
@@ -42,9 +44,11 @@ class SocketServer {
 
   size_t connection_count() const;
 
+ struct Connection;  // one client: a file, a control or a monitor connection
+
  private:
-  struct Connection;
   void Serve(Connection* conn);
+  void ServeFrames(Connection* conn, const std::optional<core::Caller>& connector);
   void Accept();
   void ReapFinished();
   void ShutdownAll();

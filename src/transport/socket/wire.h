@@ -35,6 +35,7 @@ enum class Op : uint16_t {
   kLoad = 5,
   kUnload = 6,
   kDrivers = 7,
+  kMonitor = 8,
 };
 
 struct Header {
@@ -76,6 +77,16 @@ struct DeviceRecord {
   char bus[56];
 };
 static_assert(sizeof(DeviceRecord) == 192);
+// One event of the monitor stream (op kMonitor | kReplyBit, seq 0).
+struct MonitorRecord {
+  uint32_t action;  // 1 add, 2 remove, 3 change
+  uint32_t minor;
+  uint64_t seqno;
+  uint64_t timestamp_ns;
+  char name[16];
+  char driver[32];
+};
+static_assert(sizeof(MonitorRecord) == 72);
 struct SegmentHeader {
   uint64_t addr;
   uint32_t len;
