@@ -35,6 +35,9 @@ stop_acceld() {
     wait "$acceld_pid" || true
   fi
   acceld_pid=""
+  # A daemon that had to be killed leaves its FUSE mounts behind: detach them first.
+  umount -l "$ACCEL_RUNTIME_DIR/dev/accel" 2>/dev/null || true
+  umount -l "$ACCEL_RUNTIME_DIR/sys" 2>/dev/null || true
   rm -rf "$ACCEL_RUNTIME_DIR"
 }
 trap stop_acceld EXIT
@@ -43,8 +46,8 @@ trap 'exit 130' INT TERM # run the EXIT trap on Ctrl-C too
 build/bin/acceld --load 'dummy count=2' &
 acceld_pid=$!
 
-# acceld creates its socket before it loads drivers, so wait until accel0 is listed, not
-# merely until the socket exists. Bounded: 100 tries of 0.1 s.
+# Wait until accel0 is listed (acceld loads its drivers before it listens, so the socket
+# appearing is nearly enough; asking is exact). Bounded: 100 tries of 0.1 s.
 wait_for_accel0() {
   for _ in $(seq 100); do
     kill -0 "$acceld_pid" 2>/dev/null || return 1
@@ -68,6 +71,14 @@ echo
 echo "\$ accelctl info accel0"
 build/bin/accelctl info accel0
 echo
+# The same devices as files (FUSE), if this machine can mount them.
+if [[ -e "$ACCEL_RUNTIME_DIR/dev/accel/accel0" ]]; then
+  echo "\$ ls -l \$ACCEL_RUNTIME_DIR/dev/accel \$ACCEL_RUNTIME_DIR/dev/accel/by-path"
+  ls -l "$ACCEL_RUNTIME_DIR/dev/accel" "$ACCEL_RUNTIME_DIR/dev/accel/by-path"
+  echo "\$ cat \$ACCEL_RUNTIME_DIR/sys/class/accel/accel0/{dev,device/driver,ras/hbm0_corrected}"
+  cat "$ACCEL_RUNTIME_DIR/sys/class/accel/accel0/"{dev,device/driver,ras/hbm0_corrected}
+  echo
+fi
 
 stop_acceld
 echo "setup-and-run: done; acceld stopped"

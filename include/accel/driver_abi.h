@@ -73,9 +73,9 @@ struct accel_ioctl_desc {
 
 /* Identity and abilities of a device, copied by device_create(). */
 struct accel_device_info {
-  const char* serial;       /* stable identity (serial or UUID); may be NULL */
-  const char* bus;          /* bus address such as "platform:dummy.0"; may be NULL */
-  uint32_t vendor_id;       /* PCI-style ids, 0 when not applicable */
+  const char* serial; /* stable identity (serial or UUID); may be NULL */
+  const char* bus;    /* bus address such as "platform:dummy.0"; may be NULL */
+  uint32_t vendor_id; /* PCI-style ids, 0 when not applicable */
   uint32_t device_id;
   uint64_t ras_formats;     /* ACCEL_CAP_RAS_* bitmask */
   uint32_t ras_passthrough; /* 1: RAS_QUERY with ACCEL_RAS_QUERY_RAW is supported */
@@ -119,8 +119,7 @@ struct accel_host_ops {
   /* Wakes every sleeper of the device so it re-checks its condition. */
   void (*device_wake_all)(struct accel_device* dev);
   /* copy_to_user(): writes into the caller's memory at a __u64 address from its struct. */
-  int (*copy_to_user)(const struct accel_call* call, uint64_t addr, const void* src,
-                      uint32_t len);
+  int (*copy_to_user)(const struct accel_call* call, uint64_t addr, const void* src, uint32_t len);
   void (*log)(struct accel_host* host, int level, const char* msg);
   /* Queues a RAS event on every file open on the device and wakes their pollers. */
   void (*device_ras_event)(struct accel_device* dev, const struct accel_ras_event_info* ev);

@@ -96,10 +96,10 @@ struct accel_monitor;
 struct accel_monitor_event {
   uint32_t action; /* ACCEL_MONITOR_* */
   uint32_t minor;
-  uint64_t seqno;      /* the stream's own counter: a gap means events were dropped */
+  uint64_t seqno;        /* the stream's own counter: a gap means events were dropped */
   uint64_t timestamp_ns; /* CLOCK_REALTIME at the daemon */
-  char name[16];   /* accelN */
-  char driver[32]; /* empty for REMOVE when the driver is already gone */
+  char name[16];         /* accelN */
+  char driver[32];       /* empty for REMOVE when the driver is already gone */
 };
 
 int accel_monitor_open(struct accel_monitor** out);

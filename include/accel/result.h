@@ -24,12 +24,14 @@ struct Errno {
 };
 
 // Builds an error from a positive errno constant: `return Err(ENODEV);`.
-inline constexpr Errno Err(int positive_errno) { return Errno{-positive_errno}; }
+inline constexpr Errno Err(int positive_errno) {
+  return Errno{-positive_errno};
+}
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Errno e) : v_(e) { assert(e.code < 0); }  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(v_); }

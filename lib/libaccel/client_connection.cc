@@ -43,7 +43,9 @@ Result<ClientConnection*> ClientConnection::Connect() {
   return conn;
 }
 
-ClientConnection::~ClientConnection() { close(fd_); }
+ClientConnection::~ClientConnection() {
+  close(fd_);
+}
 
 Result<size_t> ClientConnection::RoundTrip(const void* frame, size_t len) {
   ssize_t n;
@@ -57,11 +59,13 @@ Result<size_t> ClientConnection::RoundTrip(const void* frame, size_t len) {
   } while (n < 0 && errno == EINTR);
   if (n < 0) return Err(errno);
   if (n == 0) return Err(ECONNRESET);
-  Result<wire::FrameView> f = wire::ParseFrame(rx_.data(), static_cast<size_t>(n), n > static_cast<ssize_t>(rx_.size()));
+  Result<wire::FrameView> f =
+      wire::ParseFrame(rx_.data(), static_cast<size_t>(n), n > static_cast<ssize_t>(rx_.size()));
   if (!f || f->header.seq != want_seq || (f->header.op & wire::kReplyBit) == 0) {
     // A frame the daemon sent about a malformed request has op 0x8000 and our seq; anything
     // else means the stream is out of step.
-    if (f && f->header.op == wire::kReplyBit && f->header.status < 0) return Errno{f->header.status};
+    if (f && f->header.op == wire::kReplyBit && f->header.status < 0)
+      return Errno{f->header.status};
     return Err(EPROTO);
   }
   return static_cast<size_t>(n);
@@ -111,8 +115,8 @@ int ClientConnection::Ioctl(uint32_t cmd, void* arg) {
   if (size != 0 && arg == nullptr) return -EFAULT;
   std::lock_guard lock(mu_);
   tx_.resize(sizeof(wire::Header) + size);
-  wire::Header h = wire::MakeHeader(wire::Op::kIoctl, ++seq_, 0, cmd, static_cast<uint32_t>(size),
-                                    false);
+  wire::Header h =
+      wire::MakeHeader(wire::Op::kIoctl, ++seq_, 0, cmd, static_cast<uint32_t>(size), false);
   std::memcpy(tx_.data(), &h, sizeof(h));
   if (size) std::memcpy(tx_.data() + sizeof(h), arg, size);
   Result<size_t> n = RoundTrip(tx_.data(), tx_.size());
@@ -122,9 +126,10 @@ int ClientConnection::Ioctl(uint32_t cmd, void* arg) {
   if (payload.size() < size) return h.status < 0 ? h.status : -EPROTO;
   if (size) std::memcpy(arg, payload.data(), size);
   // copy_to_user() segments: the daemon writes into our memory at addresses our struct named.
-  Result<void> seg = wire::ForEachSegment(payload.subspan(size), [](uint64_t addr, const uint8_t* d, uint32_t len) {
-    if (len) std::memcpy(reinterpret_cast<void*>(static_cast<uintptr_t>(addr)), d, len);
-  });
+  Result<void> seg = wire::ForEachSegment(
+      payload.subspan(size), [](uint64_t addr, const uint8_t* d, uint32_t len) {
+        if (len) std::memcpy(reinterpret_cast<void*>(static_cast<uintptr_t>(addr)), d, len);
+      });
   if (!seg) return -EPROTO;
   return h.status;
 }

@@ -20,7 +20,7 @@
 // An open device: a socket connection, or a file descriptor of a FUSE node.
 struct accel_handle {
   accel::client::ClientConnection* conn = nullptr;  // ACCEL_TRANSPORT_SOCKET
-  int fd = -1;                                     // ACCEL_TRANSPORT_NODE
+  int fd = -1;                                      // ACCEL_TRANSPORT_NODE
   uint32_t minor = UINT32_MAX;
 };
 
@@ -71,8 +71,7 @@ int accel_open(const char* name, accel_handle** out) try {
       *out = h;
       return 0;
     }
-    if (fd.error() != -ENOENT || choice == accel::client::TransportChoice::kNode)
-      return fd.error();
+    if (fd.error() != -ENOENT || choice == accel::client::TransportChoice::kNode) return fd.error();
   }
   Result<ClientConnection*> c = ClientConnection::Connect();
   if (!c) return c.error();
@@ -106,7 +105,9 @@ int accel_close(accel_handle* h) {
   return 0;
 }
 
-uint32_t accel_minor(const accel_handle* h) { return h ? h->minor : UINT32_MAX; }
+uint32_t accel_minor(const accel_handle* h) {
+  return h ? h->minor : UINT32_MAX;
+}
 uint64_t accel_client_id(const accel_handle* h) {
   return h && h->conn ? h->conn->client_id : 0;  // a node's client id lives in the daemon only
 }
@@ -142,7 +143,9 @@ int accel_monitor_next(accel_monitor* m, accel_monitor_event* ev, int timeout_ms
   return -ENOMEM;
 }
 
-int accel_monitor_fd(const accel_monitor* m) { return m ? m->conn->fd() : -EINVAL; }
+int accel_monitor_fd(const accel_monitor* m) {
+  return m ? m->conn->fd() : -EINVAL;
+}
 
 void accel_monitor_close(accel_monitor* m) {
   if (m == nullptr) return;
@@ -187,9 +190,8 @@ int accel_driver_load(const char* name, const char* args, char* why, size_t why_
 int accel_driver_unload(const char* name, unsigned flags) try {
   if (name == nullptr) return -EINVAL;
   if (flags & ~ACCEL_UNLOAD_FORCE) return -EINVAL;
-  Result<ReplyFrame> r = ControlCall(wire::Op::kUnload,
-                                     (flags & ACCEL_UNLOAD_FORCE) ? wire::kUnloadForce : 0,
-                                     Bytes(name));
+  Result<ReplyFrame> r = ControlCall(
+      wire::Op::kUnload, (flags & ACCEL_UNLOAD_FORCE) ? wire::kUnloadForce : 0, Bytes(name));
   if (!r) return r.error();
   return r->status;
 } catch (const std::bad_alloc&) {
@@ -207,6 +209,8 @@ int accel_driver_list(char* buf, size_t len) try {
   return -ENOMEM;
 }
 
-const char* accel_strerror(int err) { return std::strerror(err < 0 ? -err : err); }
+const char* accel_strerror(int err) {
+  return std::strerror(err < 0 ? -err : err);
+}
 
 }  // extern "C"

@@ -78,7 +78,7 @@ Result<int> OpenNode(const std::string& name, bool required) {
 uint32_t NodeMinor(int fd) {
   accel_get_cap cap{ACCEL_CAP_MINOR, 0};
   return NodeIoctl(fd, ACCEL_IOCTL_GET_CAP, &cap) == 0 ? static_cast<uint32_t>(cap.value)
-                                                        : UINT32_MAX;
+                                                       : UINT32_MAX;
 }
 
 int NodeIoctl(int fd, uint32_t cmd, void* arg) {

@@ -26,8 +26,8 @@
 #include <string>
 #include <vector>
 
-#include "core/caller.h"
 #include <accel/result.h>
+#include "core/caller.h"
 
 namespace accel::core {
 

@@ -81,8 +81,8 @@ int Dispatch(File& file, const Caller& caller, uint32_t cmd, void* arg, size_t a
   Device& dev = *file.device();
   if (file.detached() || !dev.Enter()) return -ENODEV;
   const accel_ioctl_desc* io = FindIoctl(dev, cmd);
-  int rc = io ? RunHandler(file, caller, *io, cmd, static_cast<uint8_t*>(arg), arg_size, mem)
-              : -ENOTTY;
+  int rc =
+      io ? RunHandler(file, caller, *io, cmd, static_cast<uint8_t*>(arg), arg_size, mem) : -ENOTTY;
   dev.Exit();
   return rc;
 }

@@ -44,10 +44,11 @@ Result<Driver*> Driver::Create(const accel_driver* table, Registry* registry, st
     const accel_ioctl_desc& io = table->ioctls[i];
     uint32_t nr = _IOC_NR(io.cmd);
     if (_IOC_TYPE(io.cmd) != ACCEL_IOCTL_BASE || nr < ACCEL_COMMAND_BASE ||
-        nr >= ACCEL_COMMAND_END || io.handler == nullptr ||
-        io.min_size > _IOC_SIZE(io.cmd) || d->ioctls_[nr - ACCEL_COMMAND_BASE] != nullptr) {
+        nr >= ACCEL_COMMAND_END || io.handler == nullptr || io.min_size > _IOC_SIZE(io.cmd) ||
+        d->ioctls_[nr - ACCEL_COMMAND_BASE] != nullptr) {
       delete d;
-      return fail("ioctl entry " + std::to_string(i) + " is outside 'd' 0x40..0x9f, repeats an nr,"
+      return fail("ioctl entry " + std::to_string(i) +
+                  " is outside 'd' 0x40..0x9f, repeats an nr,"
                   " lacks a handler or has min_size > size");
     }
     d->ioctls_[nr - ACCEL_COMMAND_BASE] = &io;

@@ -23,7 +23,9 @@ namespace {
 // RAS payloads are bounded: a query asking for more than this is served up to it.
 constexpr uint32_t kMaxRasPayload = 1u << 20;
 
-Device& DeviceOf(const accel_call* call) { return *Device::FromHandle(call->dev); }
+Device& DeviceOf(const accel_call* call) {
+  return *Device::FromHandle(call->dev);
+}
 
 void CopyString(char* dst, size_t cap, const std::string& src) {
   const size_t n = std::min(cap - 1, src.size());

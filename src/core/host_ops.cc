@@ -36,8 +36,7 @@ uint32_t DeviceMinor(const accel_device* dev) noexcept {
   return dev ? Device::FromHandle(dev)->minor() : UINT32_MAX;
 }
 
-int DeviceWait(const accel_call* call, int (*cond)(void*), void* arg,
-               int64_t timeout_ns) noexcept {
+int DeviceWait(const accel_call* call, int (*cond)(void*), void* arg, int64_t timeout_ns) noexcept {
   if (call == nullptr || call->dev == nullptr || cond == nullptr) return -EINVAL;
   return Device::FromHandle(call->dev)->Wait(*call, cond, arg, timeout_ns);
 }
@@ -54,10 +53,18 @@ int CopyToUser(const accel_call* call, uint64_t addr, const void* src, uint32_t 
 void Log(accel_host* host, int level, const char* msg) noexcept {
   const char* name = host ? Driver::FromHost(host)->name().c_str() : "?";
   switch (level) {
-    case ACCEL_LOG_ERROR: spdlog::error("{}: {}", name, msg); break;
-    case ACCEL_LOG_WARN: spdlog::warn("{}: {}", name, msg); break;
-    case ACCEL_LOG_INFO: spdlog::info("{}: {}", name, msg); break;
-    default: spdlog::debug("{}: {}", name, msg); break;
+    case ACCEL_LOG_ERROR:
+      spdlog::error("{}: {}", name, msg);
+      break;
+    case ACCEL_LOG_WARN:
+      spdlog::warn("{}: {}", name, msg);
+      break;
+    case ACCEL_LOG_INFO:
+      spdlog::info("{}: {}", name, msg);
+      break;
+    default:
+      spdlog::debug("{}: {}", name, msg);
+      break;
   }
 }
 

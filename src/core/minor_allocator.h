@@ -38,8 +38,8 @@
 #include <mutex>
 #include <vector>
 
-#include "core/rcu.h"
 #include <accel/result.h>
+#include "core/rcu.h"
 
 namespace accel {
 
@@ -114,7 +114,7 @@ class MinorAllocator {
 
   const uint32_t limit_;
   std::unique_ptr<std::atomic<T*>[]> slots_;
-  mutable std::mutex mu_;  // serialises writers; guards used_
+  mutable std::mutex mu_;       // serialises writers; guards used_
   std::vector<uint64_t> used_;  // bit set: reserved or published
 };
 

@@ -46,7 +46,9 @@ void ReleaseRecord(ReaderRecord* r) {
 }
 
 ThreadRecord::ThreadRecord() : record(AcquireRecord()) {}
-ThreadRecord::~ThreadRecord() { ReleaseRecord(record); }
+ThreadRecord::~ThreadRecord() {
+  ReleaseRecord(record);
+}
 
 }  // namespace rcu_internal
 

@@ -24,11 +24,11 @@
 #include <string>
 #include <vector>
 
+#include <accel/result.h>
 #include "core/device.h"
 #include "core/driver.h"
 #include "core/minor.h"
 #include "core/minor_allocator.h"
-#include <accel/result.h>
 
 namespace accel::core {
 
@@ -68,8 +68,7 @@ class Registry {
 
   // Binds a validated driver table and calls its load(). Takes ownership of `driver`.
   // -EEXIST when a driver of that name is loaded.
-  Result<void> AddDriver(std::unique_ptr<Driver> driver, const std::string& args,
-                         std::string* why);
+  Result<void> AddDriver(std::unique_ptr<Driver> driver, const std::string& args, std::string* why);
   // Unplugs and releases the driver's devices, calls its unload() and returns the Driver so
   // the caller can close its module. -ENOENT when not loaded; -EBUSY when a device is open
   // and !force.

@@ -118,8 +118,7 @@ TEST_F(DispatchTest, LargerStructWithNonZeroTailIsE2big) {
     test_echo e;
     uint64_t future;
   } big{{1, 2, 0}, 5};
-  EXPECT_EQ(Call(Cmd(_IOC_READ | _IOC_WRITE, 0x40, sizeof(big)), &big, sizeof(big), root_),
-            -E2BIG);
+  EXPECT_EQ(Call(Cmd(_IOC_READ | _IOC_WRITE, 0x40, sizeof(big)), &big, sizeof(big), root_), -E2BIG);
 }
 
 TEST_F(DispatchTest, ArgSizeDisagreeingWithCmdIsEinval) {

@@ -95,7 +95,7 @@ TEST(MinorAllocatorTest, EraseFreesIndexAndReturnsPointer) {
   EXPECT_EQ(*old, &o);
   EXPECT_FALSE(a.IsAllocated(id));
   EXPECT_EQ(a.Store(id, &o).error(), -EINVAL);  // freed: no longer reserved
-  EXPECT_EQ(*a.Alloc(), id);                     // lowest free again
+  EXPECT_EQ(*a.Alloc(), id);                    // lowest free again
 }
 
 TEST(MinorAllocatorTest, EraseOfReservedOnlyReturnsNull) {

@@ -61,8 +61,13 @@ TEST_F(ModuleLoaderTest, DummyAnswersGenericAndDriverCommands) {
   Caller user{1000, 1000, 5};
   EXPECT_EQ(Dispatch(*f, user, ACCEL_IOCTL_DUMMY_RAS_INJECT, &inj, sizeof(inj), mem_), -EACCES);
   std::vector<accel_ras_kv32> kv(64);
-  accel_ras_query q{ACCEL_RAS_FMT_KEY_VAL_32, 0, reinterpret_cast<uintptr_t>(kv.data()),
-                    static_cast<uint32_t>(kv.size() * sizeof(kv[0])), 0, 0, 0};
+  accel_ras_query q{ACCEL_RAS_FMT_KEY_VAL_32,
+                    0,
+                    reinterpret_cast<uintptr_t>(kv.data()),
+                    static_cast<uint32_t>(kv.size() * sizeof(kv[0])),
+                    0,
+                    0,
+                    0};
   ASSERT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_RAS_QUERY, &q, sizeof(q), mem_), 0);
   bool found = false;
   for (size_t i = 0; i < q.len / sizeof(accel_ras_kv32); ++i) {

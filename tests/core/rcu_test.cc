@@ -10,7 +10,9 @@
 namespace accel {
 namespace {
 
-TEST(RcuTest, SynchronizeWithNoReadersReturns) { Rcu::Synchronize(); }
+TEST(RcuTest, SynchronizeWithNoReadersReturns) {
+  Rcu::Synchronize();
+}
 
 TEST(RcuTest, SynchronizeWaitsForAReaderInItsSection) {
   std::atomic<bool> in_section{false}, release{false}, synced{false};

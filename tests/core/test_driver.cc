@@ -28,23 +28,33 @@ int Load(accel_host* host, const accel_host_ops* ops, const char* args, void** p
   return 0;
 }
 
-void Unload(void*) noexcept { TestState().unloads++; }
+void Unload(void*) noexcept {
+  TestState().unloads++;
+}
 int Open(const accel_call*, void** priv) noexcept {
   TestState().opens++;
   *priv = &TestState();
   return 0;
 }
-void Postclose(const accel_call*) noexcept { TestState().postcloses++; }
-void Release(void*) noexcept { TestState().releases++; }
+void Postclose(const accel_call*) noexcept {
+  TestState().postcloses++;
+}
+void Release(void*) noexcept {
+  TestState().releases++;
+}
 
 int Echo(const accel_call*, void* data) noexcept {
   auto* e = static_cast<test_echo*>(data);
   e->sum = uint64_t{e->a} + e->b;
   return 0;
 }
-int Root(const accel_call*, void*) noexcept { return 0; }
+int Root(const accel_call*, void*) noexcept {
+  return 0;
+}
 
-int WakeFlag(void*) noexcept { return TestState().wake_flag.load() ? 1 : 0; }
+int WakeFlag(void*) noexcept {
+  return TestState().wake_flag.load() ? 1 : 0;
+}
 int Sleep(const accel_call* call, void* data) noexcept {
   auto* s = static_cast<test_sleep*>(data);
   TestState().sleepers++;
@@ -64,8 +74,8 @@ int Copy(const accel_call* call, void* data) noexcept {
   return g_ops->copy_to_user(call, c->ptr, kPattern, len);
 }
 
-int RasQuery(const accel_call*, uint32_t format, uint32_t, void* buf, uint32_t size,
-             uint32_t* len, uint32_t* schema) noexcept {
+int RasQuery(const accel_call*, uint32_t format, uint32_t, void* buf, uint32_t size, uint32_t* len,
+             uint32_t* schema) noexcept {
   if (format != ACCEL_RAS_FMT_KEY_VAL_32) return -EOPNOTSUPP;
   *len = 2 * sizeof(accel_ras_kv32);
   *schema = ACCEL_RAS_SCHEMA_NATIVE;
@@ -111,7 +121,9 @@ TestDriverState& TestState() {
   return s;
 }
 
-const accel_driver* TestDriverTable() { return &kTable; }
+const accel_driver* TestDriverTable() {
+  return &kTable;
+}
 
 void LoadTestDriver(core::Registry& reg, const std::string& args) {
   std::string why;

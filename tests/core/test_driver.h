@@ -50,7 +50,7 @@ struct TestDriverState {
   std::atomic<int> opens{0};
   std::atomic<int> postcloses{0};
   std::atomic<int> releases{0};
-  std::atomic<int> sleepers{0};     // calls inside SLEEP right now
+  std::atomic<int> sleepers{0};  // calls inside SLEEP right now
   std::atomic<bool> wake_flag{false};
   std::atomic<int> unloads{0};
 };

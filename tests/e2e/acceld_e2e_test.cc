@@ -1,6 +1,5 @@
 // End-to-end: a real acceld process, driven through libaccel (and raw frames where a broken
 // client is the point), as a user program would.
-#include <accel/accel.hpp>
 #include <accel/libaccel.h>
 #include <grp.h>
 #include <gtest/gtest.h>
@@ -11,6 +10,7 @@
 #include <uapi/accel/accel.h>
 #include <uapi/accel/dummy.h>
 #include <unistd.h>
+#include <accel/accel.hpp>
 
 #include <atomic>
 #include <cerrno>
@@ -91,8 +91,8 @@ TEST_F(AcceldE2eTest, RasQueryTooSmallThenInjectedCounterArrives) {
   q.ptr = reinterpret_cast<uintptr_t>(kv.data());
   q.size = q.len;
   ASSERT_EQ(dev->Ioctl(ACCEL_IOCTL_RAS_QUERY, q), 0);
-  const uint32_t key =
-      ACCEL_RAS_KV32_KEY(ACCEL_DUMMY_COMPONENT_HBM0, ACCEL_RAS_SEV_CORRECTED, ACCEL_RAS_CTR_VOLATILE);
+  const uint32_t key = ACCEL_RAS_KV32_KEY(ACCEL_DUMMY_COMPONENT_HBM0, ACCEL_RAS_SEV_CORRECTED,
+                                          ACCEL_RAS_CTR_VOLATILE);
   uint32_t value = 0;
   for (const auto& p : kv)
     if (p.key == key) value = p.value;
@@ -224,7 +224,8 @@ class RawClient {
   ~RawClient() { close(fd_); }
   bool ok() const { return ok_; }
   void Send(const std::vector<uint8_t>& bytes) {
-    ASSERT_EQ(send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+    ASSERT_EQ(send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(bytes.size()));
   }
   // The status of the next reply, or 1 when the daemon closed the connection.
   int ReplyStatus() {
@@ -322,7 +323,8 @@ TEST_F(AcceldE2eTest, ClientKilledWhileSleepingLeavesNothingBehind) {
     accel_ioctl(h, ACCEL_IOCTL_DUMMY_WAIT_EVENT, &w);
     _exit(3);
   }
-  ASSERT_TRUE(Eventually([&] { return ListDevices().ok() && (*ListDevices())[0].open_count == 1; }));
+  ASSERT_TRUE(
+      Eventually([&] { return ListDevices().ok() && (*ListDevices())[0].open_count == 1; }));
   kill(child, SIGKILL);
   waitpid(child, nullptr, 0);
   // The daemon saw the hang-up, interrupted the sleeping call and closed the file.
@@ -366,20 +368,20 @@ TEST_F(AcceldE2eTest, UnprivilegedUserIsDeniedByModeAndAdmittedByGroup) {
   EXPECT_EQ(RunAs(kNobody, kNobody, {kTestGroup}, open_and_version), 0);
   EXPECT_EQ(RunAs(kNobody, kTestGroup, {}, open_and_version), 0);  // primary group
   // Admitted to the node, but a root-only command is still judged per call.
-  EXPECT_EQ(RunAs(kNobody, kNobody, {kTestGroup}, [] {
-              accel_handle* h = nullptr;
-              if (int rc = accel_open("accel0", &h); rc < 0) return rc;
-              accel_dummy_ras_inject inj{0, 0, 1, 0};
-              int rc = accel_ioctl(h, ACCEL_IOCTL_DUMMY_RAS_INJECT, &inj);
-              accel_close(h);
-              return rc;
-            }),
+  EXPECT_EQ(RunAs(kNobody, kNobody, {kTestGroup},
+                  [] {
+                    accel_handle* h = nullptr;
+                    if (int rc = accel_open("accel0", &h); rc < 0) return rc;
+                    accel_dummy_ras_inject inj{0, 0, 1, 0};
+                    int rc = accel_ioctl(h, ACCEL_IOCTL_DUMMY_RAS_INJECT, &inj);
+                    accel_close(h);
+                    return rc;
+                  }),
             -EACCES);
   // Anyone may list; only root may load and unload.
   EXPECT_EQ(RunAs(kNobody, kNobody, {}, [] { return accel_list(nullptr, 0); }), 1);
   EXPECT_EQ(RunAs(kNobody, kNobody, {}, [] { return accel_driver_unload("dummy", 0); }), -EPERM);
-  EXPECT_EQ(RunAs(kNobody, kNobody, {},
-                  [] { return accel_driver_load("dummy", "", nullptr, 0); }),
+  EXPECT_EQ(RunAs(kNobody, kNobody, {}, [] { return accel_driver_load("dummy", "", nullptr, 0); }),
             -EPERM);
 }
 
@@ -387,12 +389,13 @@ TEST_F(AcceldE2eTest, NodeModeFromTheCommandLineApplies) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to become another user";
   StartWith({"--load", "dummy", "--node-mode", "0666"});
   EXPECT_EQ((*ListDevices())[0].mode, 0666u);
-  EXPECT_EQ(RunAs(kNobody, kNobody, {}, [] {
-              accel_handle* h = nullptr;
-              int rc = accel_open("accel0", &h);
-              if (rc == 0) accel_close(h);
-              return rc;
-            }),
+  EXPECT_EQ(RunAs(kNobody, kNobody, {},
+                  [] {
+                    accel_handle* h = nullptr;
+                    int rc = accel_open("accel0", &h);
+                    if (rc == 0) accel_close(h);
+                    return rc;
+                  }),
             0);
 }
 

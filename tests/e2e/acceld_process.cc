@@ -117,7 +117,9 @@ int AcceldProcess::Stop() {
   return rc;
 }
 
-std::string AcceldProcess::log() const { return ReadFile(root_ + "/acceld.log"); }
+std::string AcceldProcess::log() const {
+  return ReadFile(root_ + "/acceld.log");
+}
 
 int AcceldProcess::OpenFdCount() const {
   int n = 0;

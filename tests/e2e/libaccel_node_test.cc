@@ -1,10 +1,10 @@
 // libaccel over FUSE nodes: the same calls as over the socket, with copy-out applied, and the
 // monitor stream.
-#include <accel/accel.hpp>
 #include <accel/libaccel.h>
 #include <gtest/gtest.h>
 #include <uapi/accel/accel.h>
 #include <uapi/accel/dummy.h>
+#include <accel/accel.hpp>
 
 #include <cerrno>
 #include <cstdlib>

@@ -7,9 +7,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <cstring>
 #include <filesystem>
@@ -75,8 +75,10 @@ int MountTrees(const DaemonConfig& cfg, accel::transport::DevTree& dev_tree,
   const std::string accel_dir = cfg.dev_dir + "/accel";
   accel::transport::FuseMount::ClearStaleMount(accel_dir);
   if (NonEmptyDir(accel_dir)) {
-    spdlog::error("{} exists and is not empty (real accel devices?); not covering it. Use "
-                  "another --dev-dir", accel_dir);
+    spdlog::error(
+        "{} exists and is not empty (real accel devices?); not covering it. Use "
+        "another --dev-dir",
+        accel_dir);
     return 2;
   }
   std::string why;
@@ -144,8 +146,8 @@ int main(int argc, char** argv) {
       accel::acceld::RuntimeDirLock::Acquire(cfg.runtime_dir, &holder);
   if (!lock) {
     if (lock.error() == -EBUSY)
-      spdlog::error("another acceld (pid {}) owns {}; stop it first or pass --runtime-dir",
-                    holder, cfg.runtime_dir);
+      spdlog::error("another acceld (pid {}) owns {}; stop it first or pass --runtime-dir", holder,
+                    cfg.runtime_dir);
     else
       spdlog::error("cannot use runtime dir {}: {}", cfg.runtime_dir, std::strerror(-lock.error()));
     return 1;

@@ -114,10 +114,10 @@ struct accel_get_cap {
 };
 
 /* accel's capabilities start at 0x1000, clear of DRM_CAP_* (0x1..0x15 today). */
-#define ACCEL_CAP_UAPI_VERSION 0x1000 /* (major << 16) | minor of this header */
-#define ACCEL_CAP_RAS_FORMATS 0x1001  /* bitmask of ACCEL_CAP_RAS_* the device can encode */
+#define ACCEL_CAP_UAPI_VERSION 0x1000    /* (major << 16) | minor of this header */
+#define ACCEL_CAP_RAS_FORMATS 0x1001     /* bitmask of ACCEL_CAP_RAS_* the device can encode */
 #define ACCEL_CAP_RAS_PASSTHROUGH 0x1002 /* 1: the device carries its firmware's RAS blobs */
-#define ACCEL_CAP_MINOR 0x1003        /* N of accelN */
+#define ACCEL_CAP_MINOR 0x1003           /* N of accelN */
 
 #define ACCEL_UAPI_VERSION_MAJOR 1
 #define ACCEL_UAPI_VERSION_MINOR 0
@@ -201,7 +201,7 @@ struct accel_ras_kv32 {
 #define ACCEL_RAS_CTR_VOLATILE 0  /* since the device was registered */
 #define ACCEL_RAS_CTR_AGGREGATE 1 /* over the device's lifetime (persisted) */
 
-#define ACCEL_RAS_KV32_KEY(component, severity, counter)                     \
+#define ACCEL_RAS_KV32_KEY(component, severity, counter)                    \
   ((((__u32)(component)&0xffu) << 24) | (((__u32)(severity)&0xffu) << 16) | \
    ((__u32)(counter)&0xffffu))
 #define ACCEL_RAS_KV32_COMPONENT(key) (((key) >> 24) & 0xffu)

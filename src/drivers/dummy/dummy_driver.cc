@@ -94,7 +94,9 @@ int CreateDevice(DummyDriver* drv, uint32_t index) {
   return drv->ops->device_register(d->dev);
 }
 
-void Unload(void* priv) noexcept { delete static_cast<DummyDriver*>(priv); }
+void Unload(void* priv) noexcept {
+  delete static_cast<DummyDriver*>(priv);
+}
 
 int Load(accel_host* host, const accel_host_ops* ops, const char* args, void** priv) noexcept {
   int count = 0;
@@ -119,7 +121,9 @@ int Load(accel_host* host, const accel_host_ops* ops, const char* args, void** p
   return 0;
 }
 
-void DeviceRelease(void* dev_priv) noexcept { delete static_cast<DummyDevice*>(dev_priv); }
+void DeviceRelease(void* dev_priv) noexcept {
+  delete static_cast<DummyDevice*>(dev_priv);
+}
 
 int Open(const accel_call* call, void** file_priv) noexcept {
   auto* d = static_cast<DummyDevice*>(call->dev_priv);
@@ -130,7 +134,9 @@ int Open(const accel_call* call, void** file_priv) noexcept {
   return 0;
 }
 
-void Postclose(const accel_call* call) noexcept { delete static_cast<DummyFile*>(call->file_priv); }
+void Postclose(const accel_call* call) noexcept {
+  delete static_cast<DummyFile*>(call->file_priv);
+}
 
 int RasInject(const accel_call* call, void* data) noexcept {
   auto* in = static_cast<accel_dummy_ras_inject*>(data);

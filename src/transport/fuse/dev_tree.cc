@@ -38,8 +38,12 @@ struct OpenNode {
   fuse_pollhandle* ph = nullptr;
 };
 
-DevTree& TreeOf(fuse_req_t req) { return *static_cast<DevTree*>(fuse_req_userdata(req)); }
-OpenNode& NodeOf(fuse_file_info* fi) { return *reinterpret_cast<OpenNode*>(fi->fh); }
+DevTree& TreeOf(fuse_req_t req) {
+  return *static_cast<DevTree*>(fuse_req_userdata(req));
+}
+OpenNode& NodeOf(fuse_file_info* fi) {
+  return *reinterpret_cast<OpenNode*>(fi->fh);
+}
 
 core::Caller CallerOf(fuse_req_t req) {
   const fuse_ctx* ctx = fuse_req_ctx(req);
@@ -123,17 +127,17 @@ void GetAttr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
     return (void)fuse_reply_attr(req, &st, 0);
   }
   const bool link = ino >= kLinkBase;
-  core::DeviceRef dev = TreeOf(req).registry().Lookup(
-      static_cast<uint32_t>(ino - (link ? kLinkBase : kNodeBase)));
+  core::DeviceRef dev =
+      TreeOf(req).registry().Lookup(static_cast<uint32_t>(ino - (link ? kLinkBase : kNodeBase)));
   if (!dev || ino < kNodeBase) return (void)fuse_reply_err(req, ENOENT);
   struct stat st = link ? LinkAttr(*dev.get()) : NodeAttr(*dev.get());
   fuse_reply_attr(req, &st, 0);
 }
 
 void ReadLink(fuse_req_t req, fuse_ino_t ino) {
-  core::DeviceRef dev =
-      ino >= kLinkBase ? TreeOf(req).registry().Lookup(static_cast<uint32_t>(ino - kLinkBase))
-                       : core::DeviceRef();
+  core::DeviceRef dev = ino >= kLinkBase
+                            ? TreeOf(req).registry().Lookup(static_cast<uint32_t>(ino - kLinkBase))
+                            : core::DeviceRef();
   if (!dev) return (void)fuse_reply_err(req, ENOENT);
   fuse_reply_readlink(req, ("../" + dev->name()).c_str());
 }
@@ -222,8 +226,8 @@ void RunIoctl(fuse_req_t req, OpenNode& node, const core::Caller& caller, uint32
   fuse_reply_ioctl(req, rc, arg.data(), std::min(out_size, arg.size()));
 }
 
-void Ioctl(fuse_req_t req, fuse_ino_t, unsigned int cmd, void*, fuse_file_info* fi,
-           unsigned flags, const void* in_buf, size_t in_size, size_t out_size) {
+void Ioctl(fuse_req_t req, fuse_ino_t, unsigned int cmd, void*, fuse_file_info* fi, unsigned flags,
+           const void* in_buf, size_t in_size, size_t out_size) {
   if (flags & FUSE_IOCTL_DIR) return (void)fuse_reply_err(req, ENOTTY);
   OpenNode& node = NodeOf(fi);
   std::vector<uint8_t> arg(_IOC_SIZE(cmd), 0);
@@ -237,8 +241,7 @@ void Ioctl(fuse_req_t req, fuse_ino_t, unsigned int cmd, void*, fuse_file_info* 
   DevTree& tree = TreeOf(req);
   node.file->ClearInterrupt();
   fuse_req_interrupt_func(
-      req, [](fuse_req_t, void* file) { static_cast<core::File*>(file)->Interrupt(); },
-      node.file);
+      req, [](fuse_req_t, void* file) { static_cast<core::File*>(file)->Interrupt(); }, node.file);
   tree.sleeping_calls()++;
   std::thread([req, &node, caller, cmd, arg = std::move(arg), out_size, &tree]() mutable {
     RunIoctl(req, node, caller, cmd, std::move(arg), out_size);
@@ -293,7 +296,9 @@ const fuse_lowlevel_ops kOps = MakeOps();
 
 }  // namespace
 
-DevTree::~DevTree() { Stop(); }
+DevTree::~DevTree() {
+  Stop();
+}
 
 std::string DevTree::ByPathName(const std::string& bus) {
   std::string name = bus;

@@ -20,8 +20,18 @@ namespace {
 // Inode numbers: the tree's fixed directories, then (minor + 1) << 16 | local id per device.
 constexpr fuse_ino_t kRoot = FUSE_ROOT_ID, kClass = 2, kClassAccel = 3;
 enum Local : uint32_t {
-  kDeviceDir = 1, kDev, kUevent, kDeviceSub, kDriver, kVendor, kDeviceId, kSerial, kBus,
-  kRasDir, kRasClear, kCounterBase = 0x100,  // + component * 8 + severity
+  kDeviceDir = 1,
+  kDev,
+  kUevent,
+  kDeviceSub,
+  kDriver,
+  kVendor,
+  kDeviceId,
+  kSerial,
+  kBus,
+  kRasDir,
+  kRasClear,
+  kCounterBase = 0x100,  // + component * 8 + severity
 };
 
 fuse_ino_t Ino(uint32_t minor, uint32_t local) {
@@ -39,7 +49,9 @@ struct Node {
   uint32_t local = 0;
 };
 
-SysTree& TreeOf(fuse_req_t req) { return *static_cast<SysTree*>(fuse_req_userdata(req)); }
+SysTree& TreeOf(fuse_req_t req) {
+  return *static_cast<SysTree*>(fuse_req_userdata(req));
+}
 
 std::string Hex4(uint32_t v) {
   char b[16];
@@ -93,13 +105,27 @@ std::optional<Node> DeviceNode(core::DeviceRef dev, uint32_t local) {
     n.mode = mode;
   };
   switch (local) {
-    case kDeviceDir: set(0, dev->name(), true, 0755); break;
-    case kDev: set(kDeviceDir, "dev", false, 0444); break;
-    case kUevent: set(kDeviceDir, "uevent", false, 0444); break;
-    case kDeviceSub: set(kDeviceDir, "device", true, 0755); break;
-    case kDriver: set(kDeviceSub, "driver", false, 0444); break;
-    case kVendor: set(kDeviceSub, "vendor", false, 0444); break;
-    case kDeviceId: set(kDeviceSub, "device", false, 0444); break;
+    case kDeviceDir:
+      set(0, dev->name(), true, 0755);
+      break;
+    case kDev:
+      set(kDeviceDir, "dev", false, 0444);
+      break;
+    case kUevent:
+      set(kDeviceDir, "uevent", false, 0444);
+      break;
+    case kDeviceSub:
+      set(kDeviceDir, "device", true, 0755);
+      break;
+    case kDriver:
+      set(kDeviceSub, "driver", false, 0444);
+      break;
+    case kVendor:
+      set(kDeviceSub, "vendor", false, 0444);
+      break;
+    case kDeviceId:
+      set(kDeviceSub, "device", false, 0444);
+      break;
     case kSerial:
       if (dev->serial().empty()) return std::nullopt;
       set(kDeviceSub, "serial", false, 0444);
@@ -108,8 +134,12 @@ std::optional<Node> DeviceNode(core::DeviceRef dev, uint32_t local) {
       if (dev->bus().empty()) return std::nullopt;
       set(kDeviceSub, "bus", false, 0444);
       break;
-    case kRasDir: set(kDeviceDir, "ras", true, 0755); break;
-    case kRasClear: set(kRasDir, "clear", false, 0200); break;
+    case kRasDir:
+      set(kDeviceDir, "ras", true, 0755);
+      break;
+    case kRasClear:
+      set(kRasDir, "clear", false, 0200);
+      break;
     default: {
       if (local < kCounterBase || local >= kCounterBase + 32 * 8) return std::nullopt;
       const uint32_t comp = (local - kCounterBase) / 8, sev = (local - kCounterBase) % 8;
@@ -137,20 +167,25 @@ Result<std::string> Content(const Node& n) {
   core::Device& d = *n.dev.get();
   const std::string minor = std::to_string(d.minor());
   switch (n.local) {
-    case kDev: return std::to_string(ACCEL_MAJOR) + ":" + minor + "\n";
+    case kDev:
+      return std::to_string(ACCEL_MAJOR) + ":" + minor + "\n";
     case kUevent:
-      return "MAJOR=" + std::to_string(ACCEL_MAJOR) + "\nMINOR=" + minor +
-             "\nDEVNAME=accel/" + d.name() + "\n";
+      return "MAJOR=" + std::to_string(ACCEL_MAJOR) + "\nMINOR=" + minor + "\nDEVNAME=accel/" +
+             d.name() + "\n";
     case kDriver: {
       if (!d.Enter()) return Err(ENODEV);
       std::string name = d.driver()->name();
       d.Exit();
       return name + "\n";
     }
-    case kVendor: return Hex4(d.vendor_id()) + "\n";
-    case kDeviceId: return Hex4(d.device_id()) + "\n";
-    case kSerial: return d.serial() + "\n";
-    case kBus: return d.bus() + "\n";
+    case kVendor:
+      return Hex4(d.vendor_id()) + "\n";
+    case kDeviceId:
+      return Hex4(d.device_id()) + "\n";
+    case kSerial:
+      return d.serial() + "\n";
+    case kBus:
+      return d.bus() + "\n";
   }
   Result<std::vector<core::RasCounter>> cs = core::ReadRasCounters(d);
   if (!cs) return Errno{cs.error()};
@@ -222,7 +257,8 @@ void Read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info
   if (n->local == kRasClear) return (void)fuse_reply_err(req, EACCES);
   Result<std::string> text = Content(*n);
   if (!text) return (void)fuse_reply_err(req, -text.error());
-  if (off < 0 || static_cast<size_t>(off) >= text->size()) return (void)fuse_reply_buf(req, nullptr, 0);
+  if (off < 0 || static_cast<size_t>(off) >= text->size())
+    return (void)fuse_reply_buf(req, nullptr, 0);
   fuse_reply_buf(req, text->data() + off, std::min(size, text->size() - static_cast<size_t>(off)));
 }
 

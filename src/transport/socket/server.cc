@@ -70,11 +70,11 @@ struct SocketServer::Connection {
   std::atomic<uint64_t> monitor_seqno{0};
   std::thread thread;
   std::atomic<bool> finished{false};
-  bool hangup_seen = false;           // poll loop only
-  std::mutex mu;                      // guards file against the poll loop's Interrupt()
+  bool hangup_seen = false;  // poll loop only
+  std::mutex mu;             // guards file against the poll loop's Interrupt()
   core::File* file = nullptr;
-  std::vector<uint32_t> groups;       // SO_PEERGROUPS at connect
-  uint16_t version = 0;               // 0 until HELLO
+  std::vector<uint32_t> groups;  // SO_PEERGROUPS at connect
+  uint16_t version = 0;          // 0 until HELLO
 };
 
 SocketServer::SocketServer(core::Registry& registry, core::ModuleLoader& loader)
@@ -117,7 +117,8 @@ size_t SocketServer::connection_count() const {
 
 void SocketServer::Run(int stop_fd) {
   for (;;) {
-    std::vector<pollfd> fds = {{listen_fd_, POLLIN, 0}, {stop_fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    std::vector<pollfd> fds = {
+        {listen_fd_, POLLIN, 0}, {stop_fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     std::vector<Connection*> watched;
     {
       std::lock_guard lock(conns_mu_);
@@ -231,9 +232,9 @@ struct Reply {
 
 // Sends header + body + tail as one datagram.
 bool SendReply(int fd, const wire::Header& request, const Reply& r) {
-  wire::Header h = wire::MakeHeader(static_cast<wire::Op>(request.op), request.seq, r.status,
-                                    request.arg,
-                                    static_cast<uint32_t>(r.body.size() + r.tail.size()), true);
+  wire::Header h =
+      wire::MakeHeader(static_cast<wire::Op>(request.op), request.seq, r.status, request.arg,
+                       static_cast<uint32_t>(r.body.size() + r.tail.size()), true);
   iovec iov[3] = {{&h, sizeof(h)},
                   {const_cast<uint8_t*>(r.body.data()), r.body.size()},
                   {const_cast<uint8_t*>(r.tail.data()), r.tail.size()}};
@@ -279,14 +280,22 @@ class ConnectionSession {
     }
     if (h.version != version_) return Fatal(-EPROTO);
     switch (static_cast<wire::Op>(h.op)) {
-      case wire::Op::kHello: return Error(-EPROTO);
-      case wire::Op::kOpen: return Open(f, caller);
-      case wire::Op::kIoctl: return Ioctl(f, caller);
-      case wire::Op::kList: return List();
-      case wire::Op::kLoad: return Load(f, caller);
-      case wire::Op::kUnload: return Unload(f, caller);
-      case wire::Op::kDrivers: return Drivers();
-      case wire::Op::kMonitor: return Monitor();
+      case wire::Op::kHello:
+        return Error(-EPROTO);
+      case wire::Op::kOpen:
+        return Open(f, caller);
+      case wire::Op::kIoctl:
+        return Ioctl(f, caller);
+      case wire::Op::kList:
+        return List();
+      case wire::Op::kLoad:
+        return Load(f, caller);
+      case wire::Op::kUnload:
+        return Unload(f, caller);
+      case wire::Op::kDrivers:
+        return Drivers();
+      case wire::Op::kMonitor:
+        return Monitor();
     }
     return Error(-EOPNOTSUPP);
   }
@@ -321,8 +330,7 @@ class ConnectionSession {
   Reply Open(const wire::FrameView& f, const core::Caller& caller) {
     if (file_) return Error(-EISCONN);
     std::string name = PayloadString(f);
-    if (name.empty() || name.size() > wire::kMaxDeviceName ||
-        name.find('\0') != std::string::npos)
+    if (name.empty() || name.size() > wire::kMaxDeviceName || name.find('\0') != std::string::npos)
       return Error(-EINVAL);
     Result<core::DeviceRef> dev = registry_.LookupName(name);
     if (!dev) return Error(dev.error());
@@ -427,9 +435,8 @@ class ConnectionSession {
   Reply Monitor() {
     if (file_ || conn_.monitor_id) return Error(-EISCONN);
     SocketServer::Connection* conn = &conn_;
-    conn_.monitor_id = registry_.Subscribe([conn](core::DeviceEvent e, const core::Device& dev) {
-      SendMonitorEvent(*conn, e, dev);
-    });
+    conn_.monitor_id = registry_.Subscribe(
+        [conn](core::DeviceEvent e, const core::Device& dev) { SendMonitorEvent(*conn, e, dev); });
     return {};
   }
 
@@ -442,9 +449,10 @@ class ConnectionSession {
     rec.action = e == core::DeviceEvent::kAdded ? 1 : e == core::DeviceEvent::kRemoved ? 2 : 3;
     rec.minor = dev.minor();
     rec.seqno = ++conn.monitor_seqno;
-    rec.timestamp_ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                 std::chrono::system_clock::now().time_since_epoch())
-                                                 .count());
+    rec.timestamp_ns =
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count());
     wire::CopyField(rec.name, sizeof(rec.name), dev.name());
     if (dev.driver()) wire::CopyField(rec.driver, sizeof(rec.driver), dev.driver()->name());
     wire::Header h = wire::MakeHeader(wire::Op::kMonitor, 0, 0, 0, sizeof(rec), true);

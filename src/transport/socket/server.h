@@ -25,10 +25,10 @@
 #include <string>
 #include <thread>
 
+#include <accel/result.h>
 #include "core/caller.h"
 #include "core/module_loader.h"
 #include "core/registry.h"
-#include <accel/result.h>
 
 namespace accel::transport {
 
@@ -44,7 +44,7 @@ class SocketServer {
 
   size_t connection_count() const;
 
- struct Connection;  // one client: a file, a control or a monitor connection
+  struct Connection;  // one client: a file, a control or a monitor connection
 
  private:
   void Serve(Connection* conn);

@@ -25,8 +25,7 @@ uint32_t SeqOf(const uint8_t* buf, size_t received) {
   return h.magic == kMagic ? h.seq : 0;
 }
 
-Header MakeHeader(Op op, uint32_t seq, int32_t status, uint32_t arg, uint32_t length,
-                  bool reply) {
+Header MakeHeader(Op op, uint32_t seq, int32_t status, uint32_t arg, uint32_t length, bool reply) {
   Header h{};
   h.magic = kMagic;
   h.version = kVersion;

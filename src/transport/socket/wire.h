@@ -107,8 +107,7 @@ Result<FrameView> ParseFrame(const uint8_t* buf, size_t received, bool truncated
 // The header of a frame that ParseFrame refused, when enough of it arrived to echo seq.
 uint32_t SeqOf(const uint8_t* buf, size_t received);
 
-Header MakeHeader(Op op, uint32_t seq, int32_t status, uint32_t arg, uint32_t length,
-                  bool reply);
+Header MakeHeader(Op op, uint32_t seq, int32_t status, uint32_t arg, uint32_t length, bool reply);
 std::vector<uint8_t> BuildFrame(Op op, uint32_t seq, int32_t status, uint32_t arg,
                                 std::span<const uint8_t> payload, bool reply = false);
 inline std::vector<uint8_t> BuildFrame(Op op, uint32_t seq, int32_t status, uint32_t arg,

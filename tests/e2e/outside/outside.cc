@@ -1,6 +1,6 @@
 // The C++ wrapper, used from a CMake project outside the accel tree via find_package(accel).
-#include <accel/accel.hpp>
 #include <uapi/accel/accel.h>
+#include <accel/accel.hpp>
 
 #include <cstdio>
 #include <cstring>
