@@ -67,7 +67,10 @@ bool NonEmptyDir(const std::string& dir) {
 // (/sys, or a /dev/accel that already has nodes) is an error: exit code 2.
 int MountTrees(const DaemonConfig& cfg, accel::transport::DevTree& dev_tree,
                accel::transport::SysTree& sys_tree) {
-  const std::string sys = std::filesystem::path(cfg.sys_dir).lexically_normal().string();
+  // Resolve symlinks: a link to /sys must be refused like /sys itself.
+  std::error_code ec;
+  std::string sys = std::filesystem::weakly_canonical(cfg.sys_dir, ec).string();
+  if (ec) sys = std::filesystem::path(cfg.sys_dir).lexically_normal().string();
   if (sys == "/sys" || sys.rfind("/sys/", 0) == 0) {
     spdlog::error("--sys-dir {} would cover the kernel's sysfs; pick another directory", sys);
     return 2;

@@ -1,6 +1,8 @@
 // fuse_mount.cc - see fuse_mount.h.
 #include "transport/fuse/fuse_mount.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,6 +10,8 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -21,6 +25,16 @@ int MakeDirs(const std::string& dir) {
     if (mkdir(part.c_str(), 0755) != 0 && errno != EEXIST) return -errno;
   }
   return 0;
+}
+
+constexpr int kWakeSignal = SIGUSR2;
+
+void InstallWakeSignal() {
+  struct sigaction sa {};
+  sa.sa_handler = [](int) {};  // only to interrupt read(2): no SA_RESTART
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;
+  sigaction(kWakeSignal, &sa, nullptr);
 }
 
 }  // namespace
@@ -59,23 +73,51 @@ Result<void> FuseMount::Mount(const std::string& dir, const std::string& fsname,
     return Err(EPERM);
   }
   dir_ = dir;
-  loop_ = std::thread([se = se_] {
-    fuse_loop_config* cfg = fuse_loop_cfg_create();
-    fuse_loop_cfg_set_clone_fd(cfg, 0);
-    fuse_loop_cfg_set_max_threads(cfg, 16);
-    fuse_session_loop_mt(se, cfg);
-    fuse_loop_cfg_destroy(cfg);
-  });
+  InstallWakeSignal();
+  for (int i = 0; i < kWorkers; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->thread = std::thread(Serve, se_, w.get());
+    workers_.push_back(std::move(w));
+  }
   return {};
+}
+
+void FuseMount::Serve(fuse_session* se, Worker* self) {
+  // The wake signal must reach this thread even though acceld blocks others for its signalfd.
+  sigset_t wake;
+  sigemptyset(&wake);
+  sigaddset(&wake, kWakeSignal);
+  pthread_sigmask(SIG_UNBLOCK, &wake, nullptr);
+  fuse_buf buf{};
+  while (!fuse_session_exited(se)) {
+    int n = fuse_session_receive_buf(se, &buf);
+    if (n == -EINTR) continue;
+    if (n <= 0) {  // the connection ended (unmounted, or aborted)
+      if (n < 0) fuse_session_exit(se);
+      break;
+    }
+    fuse_session_process_buf(se, &buf);
+  }
+  free(buf.mem);
+  self->done = true;
 }
 
 void FuseMount::Stop() {
   if (se_ == nullptr) return;
   fuse_session_exit(se_);
-  // Unmounting makes the kernel end the session, which wakes the loop's workers from their
-  // blocking read on /dev/fuse.
+  // Wake every worker out of read(2); repeat, since a signal that lands just before a worker
+  // enters read(2) is lost.
+  for (auto& w : workers_) {
+    while (!w->done) {
+      pthread_kill(w->thread.native_handle(), kWakeSignal);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    w->thread.join();
+  }
+  workers_.clear();
+  // Detaches the mount; a client still holding a node gets ENOTCONN once the session's
+  // descriptor is closed below, as when a daemon dies.
   fuse_session_unmount(se_);
-  if (loop_.joinable()) loop_.join();
   fuse_session_destroy(se_);
   se_ = nullptr;
 }

@@ -6,9 +6,15 @@
 // on a FUSE mount whose server is gone: it is detached with umount2(MNT_DETACH)), creates
 // the mount point if needed, mounts with default_permissions (the kernel checks each node's
 // mode, owner and group) and allow_other (other users can reach the nodes), and starts a
-// multi-threaded session loop on its own thread. Stop() ends the loop and unmounts; the
+// fixed pool of worker threads reading requests. Stop() ends the workers and unmounts; the
 // destructor calls it. A mount that fails is reported to the caller, which logs one line and
 // goes on without it: the socket still serves.
+//
+// Why our own workers rather than fuse_session_loop_mt(): its workers sleep in read(2) on
+// /dev/fuse and only a signal or the end of the connection wakes them. acceld takes its
+// signals through a signalfd, and a lazy unmount does not end the connection while a client
+// still holds a node open, so that loop would never return. Our workers are woken with a
+// signal of their own (SIGUSR2, no SA_RESTART) after the session is marked exited.
 #ifndef ACCEL_TRANSPORT_FUSE_FUSE_MOUNT_H_
 #define ACCEL_TRANSPORT_FUSE_FUSE_MOUNT_H_
 
@@ -17,8 +23,11 @@
 
 #include <accel/result.h>
 
+#include <atomic>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace accel::transport {
 
@@ -42,9 +51,16 @@ class FuseMount {
   static bool ClearStaleMount(const std::string& dir);
 
  private:
+  struct Worker {
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+  static void Serve(fuse_session* se, Worker* self);
+
+  static constexpr int kWorkers = 8;  // sleeping commands run elsewhere: these never block long
   fuse_session* se_ = nullptr;
   std::string dir_;
-  std::thread loop_;
+  std::vector<std::unique_ptr<Worker>> workers_;
 };
 
 }  // namespace accel::transport
