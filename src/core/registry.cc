@@ -2,6 +2,8 @@
 #include "core/registry.h"
 
 #include <cerrno>
+#include <chrono>
+#include <thread>
 #include <cstdlib>
 
 #include "core/driver.h"
@@ -132,15 +134,28 @@ void Registry::TearDownDriver(Driver& d) {
   for (Device* dev : devs) dev->Release();
 }
 
+// True once no device of `d` is open. A FUSE node's RELEASE reaches the daemon
+// asynchronously after the client's close(2) returned (the kernel sends it in the
+// background), so a client that closes and then unloads would see -EBUSY for a file it no
+// longer holds. A short bounded grace covers that; a file that is really open stays busy.
+bool Registry::WaitUntilClosed(const Driver& d) const {
+  constexpr auto kGrace = std::chrono::milliseconds(250);
+  const auto deadline = std::chrono::steady_clock::now() + kGrace;
+  for (;;) {
+    bool busy = false;
+    for (Device* dev : d.devices()) busy = busy || dev->open_count() > 0;
+    if (!busy) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
 Result<std::unique_ptr<Driver>> Registry::RemoveDriver(const std::string& name, bool force) {
   std::lock_guard lock(drivers_mu_);
   auto it = drivers_.find(name);
   if (it == drivers_.end()) return Err(ENOENT);
   Driver& d = *it->second;
-  if (!force) {
-    for (Device* dev : d.devices())
-      if (dev->open_count() > 0) return Err(EBUSY);
-  }
+  if (!force && !WaitUntilClosed(d)) return Err(EBUSY);
   TearDownDriver(d);
   if (d.table().unload) d.table().unload(d.priv());
   std::unique_ptr<Driver> out = std::move(it->second);

@@ -94,6 +94,7 @@ class Registry {
  private:
   void Notify(DeviceEvent e, const Device& dev) const;
   void TearDownDriver(Driver& d);
+  bool WaitUntilClosed(const Driver& d) const;
 
   MinorAllocator<Minor> minors_{ACCEL_MAX_MINORS};
   mutable std::mutex drivers_mu_;  // serialises load/unload

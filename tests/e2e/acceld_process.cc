@@ -73,6 +73,8 @@ pid_t AcceldProcess::Spawn(const std::vector<std::string>& args, const std::stri
 }
 
 bool AcceldProcess::Start(const std::vector<std::string>& args) {
+  // A restart must not find the previous daemon's "listening on" line.
+  unlink((root_ + "/acceld.log").c_str());
   pid_ = Spawn(args, root_ + "/acceld.log");
   if (pid_ < 0) return false;
   setenv("ACCEL_RUNTIME_DIR", runtime_dir_.c_str(), 1);
