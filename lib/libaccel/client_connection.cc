@@ -16,15 +16,13 @@ namespace accel::client {
 
 Result<ClientConnection*> ClientConnection::Connect() {
   const std::string path = wire::SocketPath(wire::DefaultRuntimeDir());
-  sockaddr_un addr{};
-  if (path.size() >= sizeof(addr.sun_path)) return Err(ENAMETOOLONG);
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  Result<sockaddr_un> addr = wire::UnixSocketAddress(path);
+  if (!addr) return Errno{addr.error()};
   int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
   if (fd < 0) return Err(errno);
   int rc;
   do {
-    rc = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    rc = connect(fd, reinterpret_cast<const sockaddr*>(&*addr), sizeof(*addr));
   } while (rc != 0 && errno == EINTR);
   if (rc != 0) {
     int e = errno;

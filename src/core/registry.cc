@@ -3,8 +3,8 @@
 
 #include <cerrno>
 #include <chrono>
-#include <thread>
 #include <cstdlib>
+#include <thread>
 
 #include "core/driver.h"
 #include "core/host_ops.h"

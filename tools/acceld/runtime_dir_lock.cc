@@ -10,23 +10,14 @@
 #include <cstdlib>
 #include <string>
 
+#include "transport/socket/runtime_dir.h"
+
 namespace accel::acceld {
-namespace {
-
-int MakeDirs(const std::string& dir) {
-  for (size_t pos = 1; pos <= dir.size(); ++pos) {
-    if (pos != dir.size() && dir[pos] != '/') continue;
-    std::string part = dir.substr(0, pos);
-    if (mkdir(part.c_str(), 0755) != 0 && errno != EEXIST) return -errno;
-  }
-  return 0;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<RuntimeDirLock> RuntimeDirLock::Acquire(const std::string& dir, long* holder_pid) {
   *holder_pid = 0;
-  if (int rc = MakeDirs(dir); rc < 0) return Errno{rc};
+  if (int rc = accel::wire::CreateDirectories(dir); rc < 0) return Errno{rc};
   std::string path = dir + "/acceld.lock";
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return Err(errno);

@@ -15,17 +15,10 @@
 #include <cstring>
 #include <vector>
 
+#include "transport/socket/runtime_dir.h"
+
 namespace accel::transport {
 namespace {
-
-int MakeDirs(const std::string& dir) {
-  for (size_t pos = 1; pos <= dir.size(); ++pos) {
-    if (pos != dir.size() && dir[pos] != '/') continue;
-    std::string part = dir.substr(0, pos);
-    if (mkdir(part.c_str(), 0755) != 0 && errno != EEXIST) return -errno;
-  }
-  return 0;
-}
 
 constexpr int kWakeSignal = SIGUSR2;
 
@@ -53,7 +46,7 @@ bool FuseMount::ClearStaleMount(const std::string& dir) {
 Result<void> FuseMount::Mount(const std::string& dir, const std::string& fsname,
                               const fuse_lowlevel_ops& ops, void* userdata, std::string* why) {
   ClearStaleMount(dir);
-  if (int rc = MakeDirs(dir); rc < 0) {
+  if (int rc = wire::CreateDirectories(dir); rc < 0) {
     *why = "cannot create " + dir + ": " + std::strerror(-rc);
     return Errno{rc};
   }

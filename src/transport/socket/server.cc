@@ -23,6 +23,7 @@
 #include "core/file.h"
 #include "core/permissions.h"
 #include "transport/socket/peer_credentials.h"
+#include "transport/socket/runtime_dir.h"
 #include "transport/socket/wire.h"
 
 namespace accel::transport {
@@ -92,14 +93,12 @@ SocketServer::~SocketServer() {
 }
 
 Result<void> SocketServer::Listen(const std::string& path) {
-  sockaddr_un addr{};
-  if (path.size() >= sizeof(addr.sun_path)) return Err(ENAMETOOLONG);
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  Result<sockaddr_un> addr = wire::UnixSocketAddress(path);
+  if (!addr) return Errno{addr.error()};
   int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
   if (fd < 0) return Err(errno);
   unlink(path.c_str());  // stale: the runtime-dir lock says no other daemon owns it
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+  if (bind(fd, reinterpret_cast<const sockaddr*>(&*addr), sizeof(*addr)) != 0 ||
       chmod(path.c_str(), 0666) != 0 || listen(fd, 128) != 0) {
     int e = errno;
     close(fd);
