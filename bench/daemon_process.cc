@@ -2,6 +2,9 @@
 #include "daemon_process.h"
 
 #include <accel/libaccel.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,16 +17,17 @@
 #include <thread>
 #include <vector>
 
+#include "bench_mounts.h"
+
 namespace accel::bench {
 namespace {
 
 constexpr auto kReadyTimeout = std::chrono::seconds(10);
 
-std::string MakeTempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "accel-bench-XXXXXX").string();
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  return mkdtemp(buf.data()) ? std::string(buf.data()) : std::string();
+// The FUSE trees acceld mounts under its runtime directory (its defaults for --dev-dir and
+// --sys-dir).
+std::vector<std::string> MountPointsUnder(const std::string& runtime_dir) {
+  return {runtime_dir + "/dev/accel", runtime_dir + "/sys"};
 }
 
 // execv()'s argv over `args`, built before fork(): the child may not allocate.
@@ -69,8 +73,9 @@ bool WaitUntilOpenable(ChildProcess& daemon, const std::string& device, std::str
 
 std::unique_ptr<DaemonProcess> DaemonProcess::Start(const std::string& acceld_path,
                                                     const std::string& driver,
-                                                    const std::string& device, std::string* why) {
-  std::string dir = MakeTempDir();
+                                                    const std::string& device, std::string* why,
+                                                    const std::vector<std::string>& extra_args) {
+  std::string dir = MakeBenchDir("");
   if (dir.empty()) {
     *why = std::string("mkdtemp: ") + std::strerror(errno);
     return nullptr;
@@ -80,8 +85,14 @@ std::unique_ptr<DaemonProcess> DaemonProcess::Start(const std::string& acceld_pa
   const std::vector<std::string> args = {acceld_path, "--runtime-dir", dir,
                                          "--load",    driver,          "--log-level",
                                          "warn",      "--node-mode",   "0666"};
-  std::vector<char*> argv = ArgvOf(args);
+  std::vector<std::string> all_args = args;
+  all_args.insert(all_args.end(), extra_args.begin(), extra_args.end());
+  std::vector<char*> argv = ArgvOf(all_args);
+  for (const std::string& m : MountPointsUnder(dir)) DetachOnExit(m);
   ChildProcess child = ChildProcess::Start([&argv] {
+    // SIGTERM, not SIGKILL, when the benchmark dies: acceld then unmounts its FUSE trees
+    // before it exits. The setting survives execv().
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     execv(argv[0], argv.data());
     return 127;
   });
@@ -95,8 +106,32 @@ bool DaemonProcess::Stop() {
   return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+bool DaemonProcess::WaitForNode(const std::string& device, std::string* why) {
+  const std::string path = NodePath(device);
+  const auto deadline = std::chrono::steady_clock::now() + kReadyTimeout;
+  struct stat st;
+  while (stat(path.c_str(), &st) != 0) {
+    if (!process_.Running()) {
+      *why = "acceld exited before " + path + " appeared";
+      return false;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      *why = path + " did not appear within 10 s (no /dev/fuse here?)";
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
 DaemonProcess::~DaemonProcess() {
   Stop();
+  // A clean acceld has unmounted already; after a SIGKILL (it hung on SIGTERM) its mounts
+  // are stale, and remove_all() must not walk into them.
+  for (const std::string& m : MountPointsUnder(runtime_dir_)) {
+    DetachMount(m);
+    ForgetOnExit(m);
+  }
   std::error_code ec;
   std::filesystem::remove_all(runtime_dir_, ec);  // best effort: a leftover dir is harmless
 }

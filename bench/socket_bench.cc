@@ -7,7 +7,9 @@
 // round trip, so each result sits beside the same traffic with nothing on top:
 //
 //   Libaccel/VERSION          accel_ioctl(h, ACCEL_IOCTL_VERSION, &v) against acceld
-//                             (--load dummy, in a temporary ACCEL_RUNTIME_DIR)
+//                             (--load dummy, in a temporary ACCEL_RUNTIME_DIR), with
+//                             ACCEL_TRANSPORT=socket: libaccel would otherwise pick the FUSE
+//                             node, which fuse_node_bench measures
 //   PingPong/bare             send 24+192 bytes to a forked echo process, receive 24+192 back:
 //                             the same frames, the same process boundary, no protocol
 //   PingPong/passcred         the same, with SO_PASSCRED on the echo side as acceld sets it
@@ -28,6 +30,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -133,6 +136,11 @@ void BM_LibaccelVersion(benchmark::State& state, const DaemonProcess* daemon) {
     state.SkipWithError(accel_strerror(rc));
     return;
   }
+  if (accel_transport(h) != ACCEL_TRANSPORT_SOCKET) {
+    accel_close(h);
+    state.SkipWithError("libaccel did not use the socket");
+    return;
+  }
   accel_version v{};
   const uint64_t peer_before = daemon->CpuNanoseconds();
   for (auto _ : state) {
@@ -172,6 +180,8 @@ void BM_FionreadPipe(benchmark::State& state) {
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  // This benchmark is about the socket; without this, libaccel opens acceld's FUSE node.
+  setenv("ACCEL_TRANSPORT", "socket", 1);
   // Children are forked here, on the main thread, before the library starts any thread.
   std::string why;
   std::unique_ptr<DaemonProcess> daemon =
