@@ -10,6 +10,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -81,18 +82,19 @@ int RasQuery(const accel_call* call, void* data) {
   if (t.ras_query == nullptr) return -EOPNOTSUPP;
   if (q->size != 0 && q->ptr == 0) return -EFAULT;
 
-  std::vector<uint8_t> buf(std::min(q->size, kMaxRasPayload));
+  // Not zero-filled: the driver writes what it reports in len, and only that is copied out.
+  const uint32_t cap = std::min(q->size, kMaxRasPayload);
+  std::unique_ptr<uint8_t[]> buf(new uint8_t[cap == 0 ? 1 : cap]);
   uint32_t len = 0, schema = ACCEL_RAS_SCHEMA_NATIVE;
-  int rc = t.ras_query(call, q->format, q->flags, buf.data(), static_cast<uint32_t>(buf.size()),
-                       &len, &schema);
+  int rc = t.ras_query(call, q->format, q->flags, buf.get(), cap, &len, &schema);
   q->schema = schema;
   if (rc == -ENOSPC) {
     q->len = len;  // the size needed; nothing written
     return rc;
   }
   if (rc < 0) return rc;
-  if (len > buf.size()) return -EIO;  // a driver that overran its buffer is broken
-  rc = static_cast<UserMemory*>(call->core)->CopyOut(q->ptr, buf.data(), len);
+  if (len > cap) return -EIO;  // a driver that overran its buffer is broken
+  rc = static_cast<UserMemory*>(call->core)->CopyOut(q->ptr, buf.get(), len);
   if (rc < 0) return rc;
   q->len = len;
   return 0;

@@ -33,8 +33,8 @@ constexpr char kByPath[] = "by-path";
 struct OpenNode {
   core::File* file = nullptr;
   std::mutex mu;  // guards the staged payload and the poll handle
-  std::vector<uint8_t> staged;
-  std::vector<uint8_t> staged_segments;
+  StagedPayload staged;
+  std::vector<uint8_t> staged_segments;  // built from `staged` on the first read of them
   fuse_pollhandle* ph = nullptr;
 };
 
@@ -202,7 +202,9 @@ void Read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi
   OpenNode& node = NodeOf(fi);
   std::lock_guard lock(node.mu);
   const bool segments = static_cast<uint64_t>(off) >= kSegmentOffset;
-  const std::vector<uint8_t>& src = segments ? node.staged_segments : node.staged;
+  if (segments && node.staged_segments.empty() && !node.staged.empty())
+    node.staged_segments = node.staged.Segments();
+  const std::vector<uint8_t>& src = segments ? node.staged_segments : node.staged.bytes;
   const uint64_t pos = static_cast<uint64_t>(off) - (segments ? kSegmentOffset : 0);
   if (off < 0 || pos >= src.size()) return (void)fuse_reply_buf(req, nullptr, 0);
   const size_t n = std::min<uint64_t>(size, src.size() - pos);
@@ -212,29 +214,44 @@ void Read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi
 // Runs one ioctl and replies. The struct and the staged payload are private to this call
 // until the reply, so concurrent ioctls on one file do not see each other's bytes.
 void RunIoctl(fuse_req_t req, OpenNode& node, const core::Caller& caller, uint32_t cmd,
-              std::vector<uint8_t> arg, size_t out_size) {
-  std::vector<uint8_t> raw, segments;
-  StagingMemory mem(raw, segments);
-  int rc = core::Dispatch(*node.file, caller, cmd, arg.data(), arg.size(), mem);
-  if (rc == 0 && !raw.empty()) rc = static_cast<int>(std::min<size_t>(raw.size(), INT_MAX));
+              uint8_t* arg, size_t size, size_t out_size) {
+  StagedPayload staged;
+  StagingMemory mem(staged);
+  int rc = core::Dispatch(*node.file, caller, cmd, arg, size, mem);
+  if (rc == 0 && !staged.empty())
+    rc = static_cast<int>(std::min<size_t>(staged.bytes.size(), INT_MAX));
   {
     std::lock_guard lock(node.mu);
-    node.staged = std::move(raw);
-    node.staged_segments = std::move(segments);
+    if (!staged.empty() || !node.staged.empty()) {  // every ioctl replaces what was staged
+      node.staged = std::move(staged);
+      node.staged_segments.clear();
+    }
   }
   // With an error the struct still goes back (-ENOSPC carries the size needed).
-  fuse_reply_ioctl(req, rc, arg.data(), std::min(out_size, arg.size()));
+  fuse_reply_ioctl(req, rc, arg, std::min(out_size, size));
 }
 
 void Ioctl(fuse_req_t req, fuse_ino_t, unsigned int cmd, void*, fuse_file_info* fi, unsigned flags,
            const void* in_buf, size_t in_size, size_t out_size) {
   if (flags & FUSE_IOCTL_DIR) return (void)fuse_reply_err(req, ENOTTY);
   OpenNode& node = NodeOf(fi);
-  std::vector<uint8_t> arg(_IOC_SIZE(cmd), 0);
-  if (in_buf) std::memcpy(arg.data(), in_buf, std::min(in_size, arg.size()));
+  const size_t size = _IOC_SIZE(cmd);
   const core::Caller caller = CallerOf(req);
-  if ((core::CommandFlags(*node.file, cmd) & ACCEL_IOCTL_MAY_SLEEP) == 0)
-    return RunIoctl(req, node, caller, cmd, std::move(arg), out_size);
+  if ((core::CommandFlags(*node.file, cmd) & ACCEL_IOCTL_MAY_SLEEP) == 0) {
+    // The common case runs here, on a stack copy of the struct.
+    uint8_t small[256];
+    std::vector<uint8_t> large;
+    uint8_t* arg = small;
+    if (size > sizeof(small)) {
+      large.resize(size);
+      arg = large.data();
+    }
+    std::memset(arg, 0, size);
+    if (in_buf) std::memcpy(arg, in_buf, std::min(in_size, size));
+    return RunIoctl(req, node, caller, cmd, arg, size, out_size);
+  }
+  std::vector<uint8_t> arg(size, 0);
+  if (in_buf) std::memcpy(arg.data(), in_buf, std::min(in_size, size));
 
   // A sleeping command: off the FUSE worker, interruptible. The kernel keeps the file open
   // until we reply, so `node` outlives the thread.
@@ -244,7 +261,7 @@ void Ioctl(fuse_req_t req, fuse_ino_t, unsigned int cmd, void*, fuse_file_info* 
       req, [](fuse_req_t, void* file) { static_cast<core::File*>(file)->Interrupt(); }, node.file);
   tree.sleeping_calls()++;
   std::thread([req, &node, caller, cmd, arg = std::move(arg), out_size, &tree]() mutable {
-    RunIoctl(req, node, caller, cmd, std::move(arg), out_size);
+    RunIoctl(req, node, caller, cmd, arg.data(), arg.size(), out_size);
     tree.sleeping_calls()--;
   }).detach();
 }

@@ -23,21 +23,40 @@ inline constexpr uint64_t kSegmentOffset = uint64_t{1} << 62;
 // Staged payloads are bounded like a socket frame's.
 inline constexpr size_t kMaxStaged = 1u << 20;
 
+// Where each copy-out went: its user address and its span within the staged bytes.
+struct StagedCopy {
+  uint64_t addr;
+  uint32_t offset;
+  uint32_t len;
+};
+
+// What one ioctl staged. The segment view (for libaccel) is built only when it is read.
+struct StagedPayload {
+  std::vector<uint8_t> bytes;
+  std::vector<StagedCopy> copies;
+
+  bool empty() const { return copies.empty(); }
+  std::vector<uint8_t> Segments() const {
+    std::vector<uint8_t> out;
+    for (const StagedCopy& c : copies)
+      wire::AppendSegment(out, c.addr, bytes.data() + c.offset, c.len);
+    return out;
+  }
+};
+
 class StagingMemory final : public core::UserMemory {
  public:
-  StagingMemory(std::vector<uint8_t>& raw, std::vector<uint8_t>& segments)
-      : raw_(raw), segments_(segments) {}
+  explicit StagingMemory(StagedPayload& out) : out_(out) {}
   int CopyOut(uint64_t addr, const void* src, uint32_t len) override {
-    if (raw_.size() + len > kMaxStaged) return -E2BIG;
+    if (out_.bytes.size() + len > kMaxStaged) return -E2BIG;
     const auto* p = static_cast<const uint8_t*>(src);
-    raw_.insert(raw_.end(), p, p + len);
-    wire::AppendSegment(segments_, addr, src, len);
+    out_.copies.push_back({addr, static_cast<uint32_t>(out_.bytes.size()), len});
+    out_.bytes.insert(out_.bytes.end(), p, p + len);
     return 0;
   }
 
  private:
-  std::vector<uint8_t>& raw_;
-  std::vector<uint8_t>& segments_;
+  StagedPayload& out_;
 };
 
 }  // namespace accel::transport
