@@ -81,7 +81,6 @@ class Device {
 
   // device_ras_event(): stamps the event and queues it on every open file.
   void RasEvent(const accel_ras_event_info& info);
-  uint64_t ras_event_seqno() const { return ras_seqno_.load(std::memory_order_relaxed); }
   const std::vector<std::string>& ras_components() const { return ras_components_; }
   // The component's name, or its number as text when the driver named none.
   std::string RasComponentName(uint32_t index) const;

@@ -62,8 +62,6 @@ class Driver {
   void* priv() const { return priv_; }
   void set_module_handle(void* h) { module_handle_ = h; }
   void* module_handle() const { return module_handle_; }
-  void set_module_path(std::string p) { module_path_ = std::move(p); }
-  const std::string& module_path() const { return module_path_; }
 
   accel_host* host() { return reinterpret_cast<accel_host*>(this); }
   static Driver* FromHost(accel_host* h) { return reinterpret_cast<Driver*>(h); }
@@ -78,7 +76,6 @@ class Driver {
   std::array<const accel_ioctl_desc*, kNumDriverIoctls> ioctls_{};
   void* priv_ = nullptr;
   void* module_handle_ = nullptr;  // dlopen() handle, when loaded from a plugin
-  std::string module_path_;
   mutable std::mutex devices_mu_;
   std::vector<Device*> devices_;
 };

@@ -107,7 +107,6 @@ Result<void> ModuleLoader::Load(const std::string& name, const std::string& args
     return Err(EINVAL);
   }
   owned->set_module_handle(handle);
-  owned->set_module_path(path);
   Result<void> added = registry_.AddDriver(std::move(owned), args, why);
   if (!added) {
     // AddDriver destroyed the Driver object (and with it any device it created) on failure;

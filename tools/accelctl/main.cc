@@ -35,7 +35,8 @@ std::string VersionText() {
 
 // The parsed command line: which subcommand was chosen and its options.
 struct CommandLine {
-  CLI::App app{"accelctl: list accel devices, show one, load and unload drivers", "accelctl"};
+  CLI::App app{"accelctl: list accel devices, show one, load and unload drivers, watch hot-plug",
+               "accelctl"};
   CLI::App* list = nullptr;
   CLI::App* info = nullptr;
   CLI::App* load = nullptr;
