@@ -4,8 +4,8 @@
 # Stages (each stops the script on failure, so the exit code is non-zero on any failing test):
 #   1. default preset (RelWithDebInfo, g++): unit, end-to-end, uAPI, fuzz-corpus replay and
 #      benchmark smoke tests;
-#   2. tsan preset: the core's concurrency tests (minor allocator stress, RCU, device
-#      lifetime) under ThreadSanitizer;
+#   2. tsan preset: the core's tests (minor allocator stress, RCU, device lifetime, events
+#      and the dummy plugin) under ThreadSanitizer;
 #   3. asan preset: every unit and end-to-end test under ASan + UBSan.
 # ACCEL_TEST_STAGES selects stages (default "default tsan asan"), e.g. ACCEL_TEST_STAGES=default.
 set -euo pipefail
@@ -32,7 +32,7 @@ for stage in $stages; do
     tsan)
       cmake --preset tsan
       cmake --build --preset tsan -j "$jobs" --target core_minor_allocator_test core_rcu_test \
-        core_device_test core_dispatch_test
+        core_device_test core_dispatch_test core_module_loader_test dummy_driver
       ctest --preset tsan -j "$jobs" -L '^core$'
       ;;
     asan)

@@ -87,10 +87,6 @@ int Dispatch(File& file, const Caller& caller, uint32_t cmd, void* arg, size_t a
   return rc;
 }
 
-}  // namespace accel::core
-
-namespace accel::core {
-
 uint32_t CommandFlags(File& file, uint32_t cmd) {
   Device& dev = *file.device();
   if (file.detached() || !dev.Enter()) return 0;
