@@ -21,13 +21,6 @@
 #include "transport/fuse/staging_memory.h"
 
 namespace accel::transport {
-namespace {
-
-constexpr fuse_ino_t kRootIno = FUSE_ROOT_ID;
-constexpr fuse_ino_t kByPathIno = 2;
-constexpr fuse_ino_t kNodeBase = 0x1000;  // accelN
-constexpr fuse_ino_t kLinkBase = 0x2000;  // by-path/<bus>-accel
-constexpr char kByPath[] = "by-path";
 
 // The per-open state behind fi->fh.
 struct OpenNode {
@@ -36,7 +29,26 @@ struct OpenNode {
   StagedPayload staged;
   std::vector<uint8_t> staged_segments;  // built from `staged` on the first read of them
   fuse_pollhandle* ph = nullptr;
+
+  // Ends this open: no notifier runs after the first line, then the file is closed.
+  void Close(const core::Caller& caller) {
+    file->SetEventNotifier(nullptr);
+    {
+      std::lock_guard lock(mu);
+      if (ph) fuse_pollhandle_destroy(ph);
+      ph = nullptr;
+    }
+    file->Close(caller);
+  }
 };
+
+namespace {
+
+constexpr fuse_ino_t kRootIno = FUSE_ROOT_ID;
+constexpr fuse_ino_t kByPathIno = 2;
+constexpr fuse_ino_t kNodeBase = 0x1000;  // accelN
+constexpr fuse_ino_t kLinkBase = 0x2000;  // by-path/<bus>-accel
+constexpr char kByPath[] = "by-path";
 
 DevTree& TreeOf(fuse_req_t req) {
   return *static_cast<DevTree*>(fuse_req_userdata(req));
@@ -177,23 +189,21 @@ void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (!file) return (void)fuse_reply_err(req, -file.error());
   auto* node = new OpenNode;
   node->file = *file;
+  TreeOf(req).Track(node);
   fi->fh = reinterpret_cast<uint64_t>(node);
   fi->direct_io = 1;  // staged payloads change with every ioctl: never serve them from cache
   fi->keep_cache = 0;
   if (fuse_reply_open(req, fi) != 0) {  // the caller went away (interrupted open)
-    node->file->Close(CallerOf(req));
+    TreeOf(req).Untrack(node);
+    node->Close(CallerOf(req));
     delete node;
   }
 }
 
 void Release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   OpenNode* node = &NodeOf(fi);
-  node->file->SetEventNotifier(nullptr);  // after this no notifier runs with `node`
-  {
-    std::lock_guard lock(node->mu);
-    if (node->ph) fuse_pollhandle_destroy(node->ph);
-  }
-  node->file->Close(CallerOf(req));
+  TreeOf(req).Untrack(node);
+  node->Close(CallerOf(req));
   delete node;
   fuse_reply_err(req, 0);
 }
@@ -335,6 +345,30 @@ void DevTree::Stop() {
   while (sleeping_calls_.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   mount_.Stop();
+  CloseOrphans();
+}
+
+void DevTree::Track(OpenNode* node) {
+  std::lock_guard lock(open_mu_);
+  open_nodes_.insert(node);
+}
+
+void DevTree::Untrack(OpenNode* node) {
+  std::lock_guard lock(open_mu_);
+  open_nodes_.erase(node);
+}
+
+void DevTree::CloseOrphans() {
+  // The workers are gone: no RELEASE can race this. The clients see ENOTCONN.
+  std::set<OpenNode*> orphans;
+  {
+    std::lock_guard lock(open_mu_);
+    orphans.swap(open_nodes_);
+  }
+  for (OpenNode* node : orphans) {
+    node->Close(core::Caller{});
+    delete node;
+  }
 }
 
 }  // namespace accel::transport

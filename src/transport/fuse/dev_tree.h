@@ -19,11 +19,15 @@
 #include "transport/fuse/fuse_mount.h"
 
 #include <atomic>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "core/registry.h"
 
 namespace accel::transport {
+
+struct OpenNode;  // one open(2) of a node: its core File, staged payload and poll handle
 
 class DevTree {
  public:
@@ -41,10 +45,19 @@ class DevTree {
   core::Registry& registry() { return registry_; }
   std::atomic<int>& sleeping_calls() { return sleeping_calls_; }
 
+  // Open nodes are tracked so that Stop() can close the ones whose RELEASE will never come
+  // (a client still holds the node when the daemon stops).
+  void Track(OpenNode* node);
+  void Untrack(OpenNode* node);
+
  private:
+  void CloseOrphans();
+
   core::Registry& registry_;
   FuseMount mount_;
   std::atomic<int> sleeping_calls_{0};
+  std::mutex open_mu_;
+  std::set<OpenNode*> open_nodes_;
 };
 
 }  // namespace accel::transport

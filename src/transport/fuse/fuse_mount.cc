@@ -55,6 +55,7 @@ Result<void> FuseMount::Mount(const std::string& dir, const std::string& fsname,
   if (geteuid() == 0) argv.push_back("-oallow_other");  // non-root needs user_allow_other
   fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), const_cast<char**>(argv.data()));
   se_ = fuse_session_new(&args, &ops, sizeof(ops), userdata);
+  fuse_opt_free_args(&args);  // libfuse may have grown the list; the session keeps no pointer
   if (se_ == nullptr) {
     *why = "cannot create a FUSE session (is /dev/fuse there?)";
     return Err(ENODEV);
