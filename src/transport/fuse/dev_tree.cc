@@ -18,6 +18,7 @@
 
 #include "core/dispatch.h"
 #include "core/file.h"
+#include "transport/fuse/dir_entries.h"
 #include "transport/fuse/staging_memory.h"
 
 namespace accel::transport {
@@ -156,11 +157,7 @@ void ReadLink(fuse_req_t req, fuse_ino_t ino) {
 
 void ReadDir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
   if (ino != kRootIno && ino != kByPathIno) return (void)fuse_reply_err(req, ENOTDIR);
-  struct Entry {
-    std::string name;
-    struct stat st;
-  };
-  std::vector<Entry> entries = {{".", DirAttr(ino)}, {"..", DirAttr(kRootIno)}};
+  std::vector<DirEntry> entries = {{".", DirAttr(ino)}, {"..", DirAttr(kRootIno)}};
   if (ino == kRootIno) entries.push_back({kByPath, DirAttr(kByPathIno)});
   core::Registry& reg = TreeOf(req).registry();
   for (const core::DeviceSummary& d : reg.List()) {
@@ -170,15 +167,7 @@ void ReadDir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_i
     if (ino == kByPathIno && !d.bus.empty())
       entries.push_back({DevTree::ByPathName(d.bus), LinkAttr(*dev.get())});
   }
-  std::vector<char> buf(size);
-  size_t used = 0;
-  for (size_t i = static_cast<size_t>(off); i < entries.size(); ++i) {
-    size_t n = fuse_add_direntry(req, buf.data() + used, size - used, entries[i].name.c_str(),
-                                 &entries[i].st, static_cast<off_t>(i + 1));
-    if (n > size - used) break;
-    used += n;
-  }
-  fuse_reply_buf(req, buf.data(), used);
+  ReplyDirEntries(req, entries, size, off);
 }
 
 void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/ras_counters.h"
+#include "transport/fuse/dir_entries.h"
 
 namespace accel::transport {
 namespace {
@@ -230,17 +231,9 @@ void ReadDir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_i
   core::Registry& reg = TreeOf(req).registry();
   std::optional<Node> d = Resolve(reg, ino);
   if (!d || !d->dir) return (void)fuse_reply_err(req, ENOTDIR);
-  std::vector<Node> entries = Children(reg, *d);
-  std::vector<char> buf(size);
-  size_t used = 0;
-  for (size_t i = static_cast<size_t>(off); i < entries.size(); ++i) {
-    struct stat st = Attr(entries[i]);
-    size_t n = fuse_add_direntry(req, buf.data() + used, size - used, entries[i].name.c_str(), &st,
-                                 static_cast<off_t>(i + 1));
-    if (n > size - used) break;
-    used += n;
-  }
-  fuse_reply_buf(req, buf.data(), used);
+  std::vector<DirEntry> entries;
+  for (const Node& n : Children(reg, *d)) entries.push_back({n.name, Attr(n)});
+  ReplyDirEntries(req, entries, size, off);
 }
 
 void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
