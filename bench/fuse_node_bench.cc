@@ -40,6 +40,7 @@
 #include "bare_fuse_server.h"
 #include "bench_mounts.h"
 #include "daemon_process.h"
+#include "floor_bench.h"
 
 namespace {
 
@@ -168,22 +169,6 @@ void BM_BarePread(benchmark::State& state, const Target& t, uint32_t size, bool 
   state.SetBytesProcessed(state.iterations() * size);
 }
 
-void BM_FionreadPipe(benchmark::State& state) {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) return state.SkipWithError("pipe2 failed");
-  for (auto _ : state) {
-    int n = 0;
-    if (ioctl(p[0], FIONREAD, &n) != 0) {
-      state.SkipWithError("ioctl(FIONREAD) failed");
-      break;
-    }
-    benchmark::DoNotOptimize(n);
-  }
-  close(p[0]);
-  close(p[1]);
-  state.SetItemsProcessed(state.iterations());
-}
-
 // Every process this benchmark talks to. Members are destroyed in reverse: daemons, then bare.
 struct Servers {
   std::unique_ptr<BareFuseServer> bare;
@@ -225,7 +210,7 @@ void RegisterAll(const Servers& s) {
 
   benchmark::RegisterBenchmark("Node/VERSION", BM_IoctlVersion, node, "dummy");
   benchmark::RegisterBenchmark("Bare/ioctl_IOR192", BM_IoctlVersion, bare, nullptr);
-  benchmark::RegisterBenchmark("Floor/ioctl_FIONREAD_pipe", BM_FionreadPipe);
+  benchmark::RegisterBenchmark("Floor/ioctl_FIONREAD_pipe", accel::bench::BM_FionreadPipe);
   benchmark::RegisterBenchmark("Node/open_close", BM_OpenClose, node);
   benchmark::RegisterBenchmark("Bare/open_close", BM_OpenClose, bare);
   for (size_t i = 0; i < std::size(kPayloadSizes); ++i) {

@@ -37,6 +37,7 @@
 
 #include "child_process.h"
 #include "daemon_process.h"
+#include "floor_bench.h"
 
 namespace {
 
@@ -156,25 +157,6 @@ void BM_LibaccelVersion(benchmark::State& state, const DaemonProcess* daemon) {
   state.SetItemsProcessed(state.iterations());
 }
 
-void BM_FionreadPipe(benchmark::State& state) {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) {
-    state.SkipWithError("pipe2 failed");
-    return;
-  }
-  for (auto _ : state) {
-    int n = 0;
-    if (ioctl(p[0], FIONREAD, &n) != 0) {
-      state.SkipWithError("ioctl(FIONREAD) failed");
-      break;
-    }
-    benchmark::DoNotOptimize(n);
-  }
-  close(p[0]);
-  close(p[1]);
-  state.SetItemsProcessed(state.iterations());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -194,7 +176,7 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("Libaccel/VERSION", BM_LibaccelVersion, daemon.get());
   benchmark::RegisterBenchmark("PingPong/bare", BM_PingPong, &bare);
   benchmark::RegisterBenchmark("PingPong/passcred", BM_PingPong, &passcred);
-  benchmark::RegisterBenchmark("Floor/ioctl_FIONREAD_pipe", BM_FionreadPipe);
+  benchmark::RegisterBenchmark("Floor/ioctl_FIONREAD_pipe", accel::bench::BM_FionreadPipe);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   if (!daemon->Stop()) {
