@@ -11,6 +11,12 @@ ACCEL_APT_PACKAGES=(
   libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libfuse3-dev fuse3
+  # RAS: the store, the codecs and the gRPC service
+  libsqlite3-dev sqlite3 libmnl-dev libcbor-dev libtasn1-6-dev libtasn1-bin
+  libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
+  libthrift-dev thrift-compiler
+  # independent readers the RAS tests check our bytes with
+  libnl-3-dev libnl-genl-3-dev openssl python3-jsonschema
   python3 util-linux
 )
 
