@@ -134,6 +134,8 @@ const accel_driver kDriver = {
     .device_release = DeviceRelease,
     .ras_query = RasQuery,
     .ras_clear = nullptr,
+    .ras_inject = nullptr,
+    .reset = nullptr,
 };
 
 }  // namespace

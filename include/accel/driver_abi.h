@@ -77,21 +77,43 @@ struct accel_device_info {
   const char* bus;    /* bus address such as "platform:dummy.0"; may be NULL */
   uint32_t vendor_id; /* PCI-style ids, 0 when not applicable */
   uint32_t device_id;
-  uint64_t ras_formats;     /* ACCEL_CAP_RAS_* bitmask */
-  uint32_t ras_passthrough; /* 1: RAS_QUERY with ACCEL_RAS_QUERY_RAW is supported */
+  uint64_t ras_formats; /* ACCEL_CAP_RAS_* bitmask of the formats RAS_QUERY answers */
+  /* Pass-through: ACCEL_CAP_RAS_* bits of the formats its firmware's blobs come in (0: it has
+   * none). The core keeps the last blob (device_ras_firmware_blob) for ACCEL_RAS_QUERY_RAW. */
+  uint32_t ras_passthrough;
   uint32_t num_ras_components;
   /* Component names, index = the component number of KEY_VAL_32 keys and RAS events
    * ("hbm0", "sram", ...); at most ACCEL_RAS_COMPONENT_LEN - 1 bytes each. May be NULL. */
   const char* const* ras_components;
 };
 
-/* A RAS event as a driver reports it (device_ras_event); the core stamps seqno and time. */
+/* A RAS event as a driver reports it (device_ras_event); the core stamps seqno and time.
+ * device_ras_report() takes the richer struct accel_ras_report below. */
 struct accel_ras_event_info {
   uint32_t component;
   uint32_t severity;
   uint32_t code;
   uint32_t count;
   const char* message; /* may be NULL */
+};
+
+#define ACCEL_RAS_REPORT_ADDRESS (1u << 0) /* address is valid */
+
+/* A RAS event with everything the model keeps (device_ras_report). struct_size first, so
+ * that fields can be added at the end. */
+struct accel_ras_report {
+  uint32_t struct_size; /* sizeof(struct accel_ras_report) */
+  uint32_t component;
+  uint32_t severity; /* ACCEL_RAS_SEV_* */
+  uint32_t code;
+  uint32_t count;
+  uint32_t flags; /* ACCEL_RAS_REPORT_* */
+  uint64_t address;
+  uint64_t timestamp_ns; /* 0: now */
+  const char* message;   /* may be NULL */
+  const void* raw;       /* the firmware's record of this error; may be NULL */
+  uint32_t raw_len;
+  uint32_t reserved;
 };
 
 #define ACCEL_LOG_ERROR 0
@@ -123,6 +145,17 @@ struct accel_host_ops {
   void (*log)(struct accel_host* host, int level, const char* msg);
   /* Queues a RAS event on every file open on the device and wakes their pollers. */
   void (*device_ras_event)(struct accel_device* dev, const struct accel_ras_event_info* ev);
+
+  /* ---- since the RAS framework (check struct_size before calling) ---- */
+
+  /* Records an event in the device's RAS state: counters, log, thresholds, store, every
+   * subscriber. Returns the event's seqno (> 0) or a negative errno (-EINVAL: out of range). */
+  int64_t (*device_ras_report)(struct accel_device* dev, const struct accel_ras_report* report);
+  /* Pass-through: the firmware's latest blob in `format` (ACCEL_RAS_FMT_*). The core keeps a
+   * copy for ACCEL_RAS_QUERY_RAW and, when it has a codec for the format, decodes it into the
+   * model (the firmware's counters are absolute; increases become events). */
+  int (*device_ras_firmware_blob)(struct accel_device* dev, uint32_t format, const void* data,
+                                  uint32_t len);
 };
 
 struct accel_driver {
@@ -148,8 +181,20 @@ struct accel_driver {
    * and set *len; when size is too small set *len to the size needed and return -ENOSPC. */
   int (*ras_query)(const struct accel_call* call, uint32_t format, uint32_t flags, void* buf,
                    uint32_t size, uint32_t* len, uint32_t* schema);
-  /* Resets the device's volatile RAS counters (root only; from the sys tree's ras/clear). */
+  /* Resets the device's volatile RAS counters (root only; from the sys tree's ras/clear).
+   * The core clears its own model first; this hook is for drivers keeping counters too. */
   int (*ras_clear)(void* dev_priv);
+
+  /* ---- since the RAS framework (the core checks struct_size) ---- */
+
+  /* ACCEL_IOCTL_RAS_INJECT: simulate an error; the driver reports it (device_ras_report or
+   * through its firmware's blob) before returning. Returns the seqno of the event logged,
+   * 0 when the firmware will report it later, or a negative errno. NULL: cannot inject. */
+  int64_t (*ras_inject)(const struct accel_call* call, uint32_t component, uint32_t severity,
+                    uint32_t count, int has_address, uint64_t address);
+  /* Device reset (a RAS threshold action, or recovery): runs on a core thread, outside any
+   * call. Pending retired pages become retired after it succeeds. NULL: cannot reset. */
+  int (*reset)(void* dev_priv);
 };
 
 typedef const struct accel_driver* (*accel_driver_entry_fn)(void);

@@ -9,6 +9,7 @@
 #include "core/driver.h"
 #include "core/file.h"
 #include "core/registry.h"
+#include "ras/codec_table.h"
 
 namespace accel::core {
 
@@ -21,9 +22,15 @@ Device* Device::Create(Driver* driver, const accel_device_info& info, void* dev_
   d->vendor_id_ = info.vendor_id;
   d->device_id_ = info.device_id;
   d->ras_formats_ = info.ras_formats;
-  d->ras_passthrough_ = info.ras_passthrough != 0;
-  for (uint32_t i = 0; info.ras_components && i < info.num_ras_components; ++i)
+  d->ras_passthrough_ = info.ras_passthrough;
+  for (uint32_t i = 0; info.ras_components && i < info.num_ras_components &&
+                       i < ras::kMaxComponents;
+       ++i)
     d->ras_components_.emplace_back(info.ras_components[i] ? info.ras_components[i] : "");
+  std::vector<std::string> names;
+  for (uint32_t i = 0; i < d->ras_components_.size(); ++i)
+    names.push_back(d->RasComponentName(i));
+  d->ras_ = std::make_unique<ras::DeviceRasState>(std::move(names));
   d->perms_ = driver->registry()->default_permissions();
   driver->AddDevice(d);
   return d;
@@ -169,29 +176,107 @@ std::string Device::RasComponentName(uint32_t index) const {
   return std::to_string(index);
 }
 
-void Device::RasEvent(const accel_ras_event_info& info) {
-  accel_ras_event ev{};
-  ev.seqno = ras_seqno_.fetch_add(1, std::memory_order_relaxed) + 1;
-  ev.timestamp_ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                              std::chrono::system_clock::now().time_since_epoch())
-                                              .count());
-  ev.component = info.component;
-  ev.severity = info.severity;
-  ev.code = info.code;
-  ev.count = info.count;
-  const std::string comp = RasComponentName(info.component);
-  std::strncpy(ev.component_name, comp.c_str(), sizeof(ev.component_name) - 1);
-  if (info.message) std::strncpy(ev.message, info.message, sizeof(ev.message) - 1);
+Result<uint64_t> Device::RasReport(ras::Event in) {
+  if (in.component >= ras_components_.size() || in.severity >= ras::kSeverityCount)
+    return Err(EINVAL);
+  ras::RecordResult rec = ras_->Record(std::move(in));
+  if (rec.logged.empty()) return Err(EINVAL);
+  PublishRas(rec);
+  return rec.logged.front().seqno;
+}
+
+void Device::PublishRas(const ras::RecordResult& rec) {
+  if (rec.logged.empty()) return;
   {
     std::lock_guard lock(files_mu_);
-    for (File* f : files_) f->PushEvent(ev);
+    for (const ras::Event& e : rec.logged) {
+      accel_ras_event ev{};
+      ev.seqno = e.seqno;
+      ev.timestamp_ns = e.timestamp_ns;
+      ev.component = e.component;
+      ev.severity = e.severity;
+      ev.code = e.code;
+      ev.count = e.count;
+      const std::string comp = RasComponentName(e.component);
+      std::strncpy(ev.component_name, comp.c_str(), sizeof(ev.component_name) - 1);
+      std::strncpy(ev.message, e.message.c_str(), sizeof(ev.message) - 1);
+      for (File* f : files_) f->PushEvent(ev);
+    }
+  }
+  Registry* reg = driver_->registry();
+  if (RasObserver* obs = reg->ras_observer()) {
+    const uint64_t ticket = obs->OnRasRecorded(*this, rec);
+    if (ticket != 0) {
+      uint64_t prev = ras_ticket_.load(std::memory_order_relaxed);
+      while (prev < ticket && !ras_ticket_.compare_exchange_weak(prev, ticket)) {
+      }
+    }
   }
   bool registered;
   {
     std::lock_guard lock(mu_);
     registered = registered_;
   }
-  if (registered) driver_->registry()->NotifyChanged(*this);
+  if (registered) reg->NotifyChanged(*this);
+}
+
+Result<void> Device::RasFirmwareBlob(uint32_t format, std::vector<uint8_t> blob) {
+  if (format >= 32 || (ras_passthrough_ & (1u << format)) == 0) return Err(EINVAL);
+  if (blob.size() > ras::kMaxEncodedSize) return Err(E2BIG);
+  Result<void> decoded;
+  if (const ras::Codec* codec = ras::FindCodec(format)) {
+    Result<ras::Snapshot> fw = codec->decode(blob);
+    if (fw)
+      PublishRas(ras_->MergeFirmware(*fw, ras::NowNs()));
+    else
+      decoded = Errno{fw.error()};
+  }
+  // Kept even when it does not decode: RAW readers get exactly what the firmware sent.
+  ras_->SetFirmwareBlob(format, std::move(blob));
+  return decoded;
+}
+
+Result<void> Device::RasClear() {
+  if (!Enter()) return Err(ENODEV);
+  ras_->ClearVolatile();
+  const accel_driver& t = driver_->table();
+  const int rc = t.ras_clear ? t.ras_clear(priv_) : 0;
+  Exit();
+  return Result<void>::FromErrno(rc);
+}
+
+Result<void> Device::RasReset() {
+  int (*reset)(void*) = driver_->reset_hook();
+  if (reset == nullptr) return Err(EOPNOTSUPP);
+  if (!Enter()) return Err(ENODEV);
+  const int rc = reset(priv_);
+  Exit();
+  if (rc < 0) return Errno{rc};
+  std::vector<ras::RetiredPage> changed = ras_->RetirePendingPages();
+  if (RasObserver* obs = driver_->registry()->ras_observer(); obs && !changed.empty())
+    obs->OnPagesChanged(*this, changed);
+  return {};
+}
+
+Result<void> Device::RasWaitDurable() {
+  RasObserver* obs = driver_->registry()->ras_observer();
+  const uint64_t ticket = ras_ticket_.load(std::memory_order_acquire);
+  if (obs == nullptr || ticket == 0) return {};
+  return obs->WaitDurable(ticket);
+}
+
+ras::DeviceIdentity Device::RasIdentity() const {
+  ras::DeviceIdentity id;
+  id.name = name();
+  id.driver = driver_->name();
+  id.serial = serial_;
+  id.bus = bus_;
+  id.minor = minor_;
+  return id;
+}
+
+ras::Snapshot Device::RasSnapshot() const {
+  return ras_->TakeSnapshot(RasIdentity(), ras::NowNs());
 }
 
 void Device::WakeAll() {

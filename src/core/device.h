@@ -22,12 +22,15 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include <accel/result.h>
 #include "core/caller.h"
+#include "core/ras_observer.h"
+#include "ras/device_ras_state.h"
 
 namespace accel::core {
 
@@ -79,8 +82,23 @@ class Device {
   void CloseFile(File* file, const Caller& caller);
   size_t open_count() const;
 
-  // device_ras_event(): stamps the event and queues it on every open file.
-  void RasEvent(const accel_ras_event_info& info);
+  // device_ras_event()/device_ras_report(): records the event in the RAS state (counters,
+  // log, thresholds), queues it on every open file, tells the RAS observer. Returns the seqno;
+  // -EINVAL for a component or severity out of range.
+  Result<uint64_t> RasReport(ras::Event ev);
+  // device_ras_firmware_blob(): keeps the blob for RAW queries and merges what its codec
+  // decodes. -EINVAL when the format is not one of the device's firmware formats.
+  Result<void> RasFirmwareBlob(uint32_t format, std::vector<uint8_t> blob);
+  // RAS_CLEAR: volatile counters to zero, then the driver's ras_clear hook.
+  Result<void> RasClear();
+  // A device reset through the driver's reset hook, outside any call; pending pages retire.
+  Result<void> RasReset();
+  // Blocks until the events this device recorded so far are durable (no observer: at once).
+  Result<void> RasWaitDurable();
+  ras::DeviceIdentity RasIdentity() const;
+  ras::Snapshot RasSnapshot() const;
+  ras::DeviceRasState& ras() { return *ras_; }
+  const ras::DeviceRasState& ras() const { return *ras_; }
   const std::vector<std::string>& ras_components() const { return ras_components_; }
   // The component's name, or its number as text when the driver named none.
   std::string RasComponentName(uint32_t index) const;
@@ -98,7 +116,8 @@ class Device {
   uint32_t vendor_id() const { return vendor_id_; }
   uint32_t device_id() const { return device_id_; }
   uint64_t ras_formats() const { return ras_formats_; }
-  bool ras_passthrough() const { return ras_passthrough_; }
+  // ACCEL_CAP_RAS_* bits of the firmware's blob formats; 0 when the device has none.
+  uint32_t ras_passthrough() const { return ras_passthrough_; }
   NodePermissions permissions() const;
   void set_permissions(const NodePermissions& p);
 
@@ -113,6 +132,8 @@ class Device {
   Device() = default;
   ~Device() = default;
   accel_call MakeCall(File* file, const Caller& caller) const;
+  // Queues recorded events on the open files and tells the observer and monitors.
+  void PublishRas(const ras::RecordResult& rec);
 
   std::atomic<int> refcount_{1};
   std::atomic<int64_t> inflight_{0};
@@ -126,9 +147,10 @@ class Device {
   std::string serial_, bus_;
   uint32_t vendor_id_ = 0, device_id_ = 0;
   uint64_t ras_formats_ = 0;
-  bool ras_passthrough_ = false;
+  uint32_t ras_passthrough_ = 0;
   std::vector<std::string> ras_components_;
-  std::atomic<uint64_t> ras_seqno_{0};
+  std::unique_ptr<ras::DeviceRasState> ras_;
+  std::atomic<uint64_t> ras_ticket_{0};  // the observer's ticket of the last recorded event
 
   mutable std::mutex mu_;  // guards perms_, minor_/registered_; pairs with the cvs
   std::condition_variable drained_cv_;

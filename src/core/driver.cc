@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstddef>
 #include <cstring>
 
 namespace accel::core {
@@ -26,7 +27,8 @@ Result<Driver*> Driver::Create(const accel_driver* table, Registry* registry, st
   if (table->abi_version != ACCEL_DRIVER_ABI_VERSION)
     return fail("ABI version " + std::to_string(table->abi_version) + ", core speaks " +
                 std::to_string(ACCEL_DRIVER_ABI_VERSION));
-  if (table->struct_size < sizeof(accel_driver)) return fail("entry table too small");
+  // Tables from before the RAS framework end at ras_clear; the hooks after it are optional.
+  if (table->struct_size < offsetof(accel_driver, ras_inject)) return fail("entry table too small");
   if (!ValidName(table->name)) return fail("driver name missing or not [A-Za-z0-9_-]{1,31}");
   if (table->num_ioctls > kNumDriverIoctls || (table->num_ioctls && !table->ioctls))
     return fail("ioctl table malformed");
@@ -40,6 +42,10 @@ Result<Driver*> Driver::Create(const accel_driver* table, Registry* registry, st
   d->major_ = table->major;
   d->minor_ = table->minor;
   d->patchlevel_ = table->patchlevel;
+  if (table->struct_size >= offsetof(accel_driver, ras_inject) + sizeof(table->ras_inject))
+    d->ras_inject_ = table->ras_inject;
+  if (table->struct_size >= offsetof(accel_driver, reset) + sizeof(table->reset))
+    d->reset_ = table->reset;
   for (uint32_t i = 0; i < table->num_ioctls; ++i) {
     const accel_ioctl_desc& io = table->ioctls[i];
     uint32_t nr = _IOC_NR(io.cmd);

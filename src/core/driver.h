@@ -45,6 +45,9 @@ class Driver {
   uint32_t minor() const { return minor_; }
   uint32_t patchlevel() const { return patchlevel_; }
   const accel_driver& table() const { return *table_; }
+  // Hooks added after ABI v1's first table; nullptr when the table is older or lacks them.
+  decltype(accel_driver::ras_inject) ras_inject_hook() const { return ras_inject_; }
+  decltype(accel_driver::reset) reset_hook() const { return reset_; }
   Registry* registry() const { return registry_; }
 
   // The driver command at `nr`, or nullptr.
@@ -73,6 +76,8 @@ class Driver {
   Registry* registry_ = nullptr;
   std::string name_, desc_, date_;
   uint32_t major_ = 0, minor_ = 0, patchlevel_ = 0;
+  decltype(accel_driver::ras_inject) ras_inject_ = nullptr;
+  decltype(accel_driver::reset) reset_ = nullptr;
   std::array<const accel_ioctl_desc*, kNumDriverIoctls> ioctls_{};
   void* priv_ = nullptr;
   void* module_handle_ = nullptr;  // dlopen() handle, when loaded from a plugin

@@ -17,6 +17,7 @@
 #include "core/device.h"
 #include "core/driver.h"
 #include "core/file.h"
+#include "ras/codec_table.h"
 
 namespace accel::core {
 namespace {
@@ -58,7 +59,7 @@ int GetCap(const accel_call* call, void* data) {
       cap->value = dev.ras_formats();
       return 0;
     case ACCEL_CAP_RAS_PASSTHROUGH:
-      cap->value = dev.ras_passthrough() ? 1 : 0;
+      cap->value = dev.ras_passthrough();
       return 0;
     case ACCEL_CAP_MINOR:
       cap->value = dev.minor();
@@ -69,19 +70,17 @@ int GetCap(const accel_call* call, void* data) {
   }
 }
 
-int RasQuery(const accel_call* call, void* data) {
-  auto* q = static_cast<accel_ras_query*>(data);
-  Device& dev = DeviceOf(call);
-  q->len = 0;
-  q->schema = 0;
-  if ((q->flags & ~ACCEL_RAS_QUERY_FLAGS_ALL) != 0 || q->pad != 0) return -EINVAL;
-  if (q->format >= 64 || q->format == ACCEL_RAS_FMT_RESERVED_6) return -EINVAL;
-  if ((dev.ras_formats() & (1ULL << q->format)) == 0) return -EOPNOTSUPP;
-  if ((q->flags & ACCEL_RAS_QUERY_RAW) && !dev.ras_passthrough()) return -EOPNOTSUPP;
-  const accel_driver& t = dev.driver()->table();
-  if (t.ras_query == nullptr) return -EOPNOTSUPP;
-  if (q->size != 0 && q->ptr == 0) return -EFAULT;
+// Writes `bytes` to the caller's buffer, or reports the size needed (-ENOSPC).
+int CopyPayload(const accel_call* call, accel_ras_query* q, const uint8_t* bytes, size_t len) {
+  if (len > kMaxRasPayload) return -E2BIG;
+  q->len = static_cast<uint32_t>(len);
+  if (len > q->size) return -ENOSPC;
+  return static_cast<UserMemory*>(call->core)->CopyOut(q->ptr, bytes, q->len);
+}
 
+// The driver answers the query itself: into a bounded kernel-side buffer, then copied out.
+int DriverRasQuery(const accel_call* call, accel_ras_query* q) {
+  const accel_driver& t = DeviceOf(call).driver()->table();
   // Not zero-filled: the driver writes what it reports in len, and only that is copied out.
   const uint32_t cap = std::min(q->size, kMaxRasPayload);
   std::unique_ptr<uint8_t[]> buf(new uint8_t[cap == 0 ? 1 : cap]);
@@ -98,6 +97,67 @@ int RasQuery(const accel_call* call, void* data) {
   if (rc < 0) return rc;
   q->len = len;
   return 0;
+}
+
+int RasQuery(const accel_call* call, void* data) {
+  auto* q = static_cast<accel_ras_query*>(data);
+  Device& dev = DeviceOf(call);
+  q->len = 0;
+  q->schema = 0;
+  if ((q->flags & ~ACCEL_RAS_QUERY_FLAGS_ALL) != 0 || q->pad != 0) return -EINVAL;
+  if (q->format >= 64 || q->format == ACCEL_RAS_FMT_RESERVED_6) return -EINVAL;
+  if ((q->flags & ACCEL_RAS_QUERY_THRIFT_COMPACT) && q->format != ACCEL_RAS_FMT_THRIFT)
+    return -EINVAL;
+  if (q->size != 0 && q->ptr == 0) return -EFAULT;
+  const bool raw = (q->flags & ACCEL_RAS_QUERY_RAW) != 0;
+  if (raw) {
+    if (q->format >= 32 || (dev.ras_passthrough() & (1u << q->format)) == 0) return -EOPNOTSUPP;
+  } else if ((dev.ras_formats() & (1ULL << q->format)) == 0) {
+    return -EOPNOTSUPP;
+  }
+
+  // A driver that encodes RAS itself goes first; -EOPNOTSUPP hands the query to the framework.
+  if (dev.driver()->table().ras_query != nullptr) {
+    const int rc = DriverRasQuery(call, q);
+    if (rc != -EOPNOTSUPP) return rc;
+    q->len = 0;
+    q->schema = 0;
+  }
+  if (raw) {
+    std::optional<std::pair<uint32_t, std::vector<uint8_t>>> blob = dev.ras().FirmwareBlob();
+    if (!blob || blob->first != q->format) return -ENODATA;  // the firmware sent none yet
+    q->schema = ACCEL_RAS_SCHEMA_FIRMWARE;
+    return CopyPayload(call, q, blob->second.data(), blob->second.size());
+  }
+  const bool compact = (q->flags & ACCEL_RAS_QUERY_THRIFT_COMPACT) != 0;
+  const ras::Codec* codec = compact ? ras::FindThriftCompactCodec() : ras::FindCodec(q->format);
+  if (codec == nullptr) return -EOPNOTSUPP;
+  Result<std::vector<uint8_t>> bytes = codec->encode(dev.RasSnapshot());
+  if (!bytes) return bytes.error();
+  q->schema = compact ? ACCEL_RAS_SCHEMA_THRIFT_COMPACT : ACCEL_RAS_SCHEMA_NATIVE;
+  return CopyPayload(call, q, bytes->data(), bytes->size());
+}
+
+int RasClear(const accel_call* call, void* data) {
+  const auto* c = static_cast<const accel_ras_clear*>(data);
+  if (c->flags != 0 || c->pad != 0) return -EINVAL;
+  return DeviceOf(call).RasClear().error();
+}
+
+int RasInject(const accel_call* call, void* data) {
+  auto* in = static_cast<accel_ras_inject*>(data);
+  Device& dev = DeviceOf(call);
+  if ((in->flags & ~ACCEL_RAS_INJECT_FLAGS_ALL) != 0 || in->count == 0 ||
+      in->component >= dev.ras_components().size() || in->severity >= ACCEL_RAS_SEV_COUNT)
+    return -EINVAL;
+  auto inject = dev.driver()->ras_inject_hook();
+  if (inject == nullptr) return -EOPNOTSUPP;
+  const int64_t seqno = inject(call, in->component, in->severity, in->count,
+                              (in->flags & ACCEL_RAS_INJECT_ADDRESS) != 0, in->address);
+  if (seqno < 0) return static_cast<int>(seqno);
+  in->seqno = static_cast<uint64_t>(seqno);
+  // Acknowledged: the caller learns of the event only once it is durable.
+  return dev.RasWaitDurable().error();
 }
 
 int RasEventRead(const accel_call* call, void* data) {
@@ -120,6 +180,8 @@ constexpr accel_ioctl_desc kGenericIoctls[] = {
     {ACCEL_IOCTL_VERSION, 0, 0, 0, Version},
     {ACCEL_IOCTL_RAS_QUERY, 0, 0, 0, RasQuery},
     {ACCEL_IOCTL_RAS_EVENT_READ, 0, 0, 0, RasEventRead},
+    {ACCEL_IOCTL_RAS_CLEAR, 0, ACCEL_IOCTL_ROOT_ONLY, 0, RasClear},
+    {ACCEL_IOCTL_RAS_INJECT, 0, ACCEL_IOCTL_ROOT_ONLY | ACCEL_IOCTL_MAY_SLEEP, 0, RasInject},
 };
 
 const GenericTable kTable(std::begin(kGenericIoctls), std::end(kGenericIoctls));

@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <cstring>
+#include <vector>
 
 #include "core/caller.h"
 #include "core/device.h"
@@ -69,7 +71,41 @@ void Log(accel_host* host, int level, const char* msg) noexcept {
 }
 
 void DeviceRasEvent(accel_device* dev, const accel_ras_event_info* ev) noexcept {
-  if (dev && ev) Device::FromHandle(dev)->RasEvent(*ev);
+  if (dev == nullptr || ev == nullptr) return;
+  ras::Event e;
+  e.component = ev->component;
+  e.severity = ev->severity;
+  e.code = ev->code;
+  e.count = ev->count;
+  if (ev->message) e.message = ev->message;
+  (void)Device::FromHandle(dev)->RasReport(std::move(e));
+}
+
+int64_t DeviceRasReport(accel_device* dev, const accel_ras_report* r) noexcept {
+  if (dev == nullptr || r == nullptr || r->struct_size < sizeof(accel_ras_report)) return -EINVAL;
+  if (r->raw_len > ras::kMaxRawLen || (r->raw_len != 0 && r->raw == nullptr)) return -EINVAL;
+  ras::Event e;
+  e.component = r->component;
+  e.severity = r->severity;
+  e.code = r->code;
+  e.count = r->count;
+  e.timestamp_ns = r->timestamp_ns;
+  if (r->flags & ACCEL_RAS_REPORT_ADDRESS) e.address = r->address;
+  if (r->message) e.message.assign(r->message, strnlen(r->message, ras::kMaxMessageLen));
+  if (r->raw_len) {
+    const auto* raw = static_cast<const uint8_t*>(r->raw);
+    e.raw.assign(raw, raw + r->raw_len);
+  }
+  Result<uint64_t> seqno = Device::FromHandle(dev)->RasReport(std::move(e));
+  return seqno ? static_cast<int64_t>(*seqno) : seqno.error();
+}
+
+int DeviceRasFirmwareBlob(accel_device* dev, uint32_t format, const void* data,
+                          uint32_t len) noexcept {
+  if (dev == nullptr || (len != 0 && data == nullptr)) return -EINVAL;
+  const auto* p = static_cast<const uint8_t*>(data);
+  std::vector<uint8_t> blob(p, p + len);
+  return Device::FromHandle(dev)->RasFirmwareBlob(format, std::move(blob)).error();
 }
 
 }  // namespace
@@ -86,6 +122,8 @@ const accel_host_ops kHostOps = {
     .copy_to_user = CopyToUser,
     .log = Log,
     .device_ras_event = DeviceRasEvent,
+    .device_ras_report = DeviceRasReport,
+    .device_ras_firmware_blob = DeviceRasFirmwareBlob,
 };
 
 }  // namespace accel::core

@@ -85,6 +85,7 @@ Result<uint32_t> Registry::PublishDevice(Device* dev) {
   auto* m = new Minor{MinorType::kAccel, *id, dev};
   dev->Get();  // the registry's reference, dropped in UnpublishDevice
   dev->minor_ = *id;
+  if (ras_observer_) ras_observer_->OnDeviceRegistered(*dev);  // restore before anyone opens
   Result<void> stored = minors_.Store(*id, m);
   if (!stored) {  // cannot happen for an index we just reserved; keep the books straight
     (void)minors_.Erase(*id);

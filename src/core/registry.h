@@ -83,6 +83,9 @@ class Registry {
 
   // Permissions given to new nodes (acceld's --node-mode / --node-group).
   void set_default_permissions(const NodePermissions& p) { default_perms_ = p; }
+  // The daemon's RAS services; set before any driver loads, outlives the registry's devices.
+  void set_ras_observer(RasObserver* obs) { ras_observer_ = obs; }
+  RasObserver* ras_observer() const { return ras_observer_; }
   NodePermissions default_permissions() const { return default_perms_; }
 
   // Monitors: fn runs after each device event, on the thread that caused it, and must not
@@ -100,6 +103,7 @@ class Registry {
   mutable std::mutex drivers_mu_;  // serialises load/unload
   std::map<std::string, std::unique_ptr<Driver>> drivers_;
   NodePermissions default_perms_;
+  RasObserver* ras_observer_ = nullptr;
   mutable std::mutex subscribers_mu_;
   std::map<uint64_t, DeviceEventFn> subscribers_;
   uint64_t next_subscriber_ = 1;

@@ -112,6 +112,8 @@ const accel_driver kTable = {
     .device_release = Release,
     .ras_query = RasQuery,
     .ras_clear = nullptr,
+    .ras_inject = nullptr,
+    .reset = nullptr,
 };
 
 }  // namespace

@@ -116,7 +116,7 @@ struct accel_get_cap {
 /* accel's capabilities start at 0x1000, clear of DRM_CAP_* (0x1..0x15 today). */
 #define ACCEL_CAP_UAPI_VERSION 0x1000    /* (major << 16) | minor of this header */
 #define ACCEL_CAP_RAS_FORMATS 0x1001     /* bitmask of ACCEL_CAP_RAS_* the device can encode */
-#define ACCEL_CAP_RAS_PASSTHROUGH 0x1002 /* 1: the device carries its firmware's RAS blobs */
+#define ACCEL_CAP_RAS_PASSTHROUGH 0x1002 /* ACCEL_CAP_RAS_* bits of its firmware's own blobs */
 #define ACCEL_CAP_MINOR 0x1003           /* N of accelN */
 
 #define ACCEL_UAPI_VERSION_MAJOR 1
@@ -152,7 +152,9 @@ struct accel_get_cap {
 /* ---- RAS_QUERY ---------------------------------------------------------------------------- */
 
 #define ACCEL_RAS_QUERY_RAW (1u << 0) /* pass-through: the firmware's own blob, untouched */
-#define ACCEL_RAS_QUERY_FLAGS_ALL (ACCEL_RAS_QUERY_RAW)
+/* THRIFT only: the compact protocol instead of the binary one (schema says which). */
+#define ACCEL_RAS_QUERY_THRIFT_COMPACT (1u << 1)
+#define ACCEL_RAS_QUERY_FLAGS_ALL (ACCEL_RAS_QUERY_RAW | ACCEL_RAS_QUERY_THRIFT_COMPACT)
 
 /**
  * struct accel_ras_query - fetch RAS data in a format the caller picks.
@@ -165,6 +167,15 @@ struct accel_get_cap {
  *          id (ACCEL_RAS_SCHEMA_*)
  *
  * A buffer too small returns -ENOSPC with @len set to the size needed and nothing written.
+ *
+ * Pass-through: a device whose ACCEL_CAP_RAS_PASSTHROUGH is non-zero carries its firmware's
+ * blobs; that value holds the ACCEL_CAP_RAS_* bits of the formats the firmware writes. With
+ * ACCEL_RAS_QUERY_RAW, @format must be one of those and the reply is the firmware's last blob,
+ * byte for byte (-ENODATA before the firmware sent one). Without RAW the blob has been decoded
+ * into accel's model, and any format the device offers encodes it.
+ *
+ * What each format carries, and its schema file, is in docs/ras/<format>.md. GRPC's payload
+ * is the gRPC target URI of acceld's RAS service ("unix:/run/accel/ras.sock"), not data.
  */
 struct accel_ras_query {
   __u32 format;
@@ -177,6 +188,8 @@ struct accel_ras_query {
 };
 
 #define ACCEL_RAS_SCHEMA_NATIVE 0 /* the payload is in @format as documented by accel */
+#define ACCEL_RAS_SCHEMA_THRIFT_COMPACT 1 /* THRIFT, compact protocol, accel's IDL */
+#define ACCEL_RAS_SCHEMA_FIRMWARE 0x100   /* RAW: the firmware's own schema (driver-defined) */
 
 /*
  * KEY_VAL_32 layout: an array of struct accel_ras_kv32. The key packs
@@ -248,12 +261,53 @@ struct accel_ras_event {
 
 #define ACCEL_RAS_EVENT_QUEUE_LEN 64
 
+/* ---- RAS_CLEAR and RAS_INJECT (privileged) --------------------------------------------------- */
+
+/**
+ * struct accel_ras_clear - zero the device's volatile RAS counters (root only).
+ * @flags: must be zero
+ * @pad: must be zero
+ * Aggregate counters, the event log and retired pages are kept: they are the device's history.
+ */
+struct accel_ras_clear {
+  __u32 flags;
+  __u32 pad;
+};
+
+#define ACCEL_RAS_INJECT_ADDRESS (1u << 0) /* @address is valid (memory errors) */
+#define ACCEL_RAS_INJECT_FLAGS_ALL (ACCEL_RAS_INJECT_ADDRESS)
+
+/**
+ * struct accel_ras_inject - make the device report errors, as EINJ does for a platform.
+ * @component: component index (as KEY_VAL_32 numbers them); out of range is -EINVAL
+ * @severity: ACCEL_RAS_SEV_*; out of range is -EINVAL
+ * @count: errors the event stands for, 1..2^32-1 (0 is -EINVAL)
+ * @flags: ACCEL_RAS_INJECT_*
+ * @address: with ACCEL_RAS_INJECT_ADDRESS, the (device) physical address of the error
+ * @seqno: out, the sequence number of the event logged
+ *
+ * Root only. The driver simulates the error (its firmware, if it has one, sees it) and the
+ * event goes through the same path as a real one: counters, log, thresholds, subscribers.
+ * The call returns once the event is durable in the RAS store (acknowledged).
+ * -EOPNOTSUPP when the driver cannot inject.
+ */
+struct accel_ras_inject {
+  __u32 component;
+  __u32 severity;
+  __u32 count;
+  __u32 flags;
+  __u64 address;
+  __u64 seqno;
+};
+
 /* ---- the commands ------------------------------------------------------------------------- */
 
 #define ACCEL_IOCTL_GET_CAP ACCEL_IOWR(0x0c, struct accel_get_cap)
 #define ACCEL_IOCTL_VERSION ACCEL_IOR(0xe0, struct accel_version)
 #define ACCEL_IOCTL_RAS_QUERY ACCEL_IOWR(0xe1, struct accel_ras_query)
 #define ACCEL_IOCTL_RAS_EVENT_READ ACCEL_IOR(0xe2, struct accel_ras_event)
+#define ACCEL_IOCTL_RAS_CLEAR ACCEL_IOW(0xe3, struct accel_ras_clear)
+#define ACCEL_IOCTL_RAS_INJECT ACCEL_IOWR(0xe4, struct accel_ras_inject)
 
 /* ---- pinned sizes and numbers ------------------------------------------------------------- */
 
@@ -272,6 +326,10 @@ ACCEL_UAPI_STATIC_ASSERT(ACCEL_IOCTL_GET_CAP == 0xc010640cu, "DRM_IOCTL_GET_CAP'
 ACCEL_UAPI_STATIC_ASSERT(ACCEL_IOCTL_VERSION == 0x80c064e0u, "VERSION is _IOR('d',0xe0,192)");
 ACCEL_UAPI_STATIC_ASSERT(ACCEL_IOCTL_RAS_QUERY == 0xc02064e1u, "RAS_QUERY is _IOWR('d',0xe1,32)");
 ACCEL_UAPI_STATIC_ASSERT(ACCEL_IOCTL_RAS_EVENT_READ == 0x807864e2u, "_IOR('d',0xe2,120)");
+ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_ras_clear) == 8, "accel_ras_clear is 8 bytes");
+ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_ras_inject) == 32, "accel_ras_inject is 32 bytes");
+ACCEL_UAPI_STATIC_ASSERT(ACCEL_IOCTL_RAS_CLEAR == 0x400864e3u, "RAS_CLEAR is _IOW('d',0xe3,8)");
+ACCEL_UAPI_STATIC_ASSERT(ACCEL_IOCTL_RAS_INJECT == 0xc02064e4u, "_IOWR('d',0xe4,32)");
 #undef ACCEL_UAPI_STATIC_ASSERT
 #endif
 
