@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -53,6 +54,12 @@ AcceldProcess::~AcceldProcess() {
 pid_t AcceldProcess::Spawn(const std::vector<std::string>& args, const std::string& log_path) {
   std::vector<std::string> argv_s = {ACCEL_BIN_DIR "/acceld", "--runtime-dir", runtime_dir_};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
+  // Tests never touch the system's RAS store: each daemon keeps it in its temp root unless
+  // the test names one (a restart with the same root finds the same store).
+  if (std::find(args.begin(), args.end(), "--ras-db") == args.end()) {
+    argv_s.push_back("--ras-db");
+    argv_s.push_back(root_ + "/ras.db");
+  }
   const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
@@ -89,6 +96,14 @@ bool AcceldProcess::Start(const std::vector<std::string>& args) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return false;
+}
+
+void AcceldProcess::Kill9() {
+  if (pid_ <= 0) return;  // never kill(0) or kill(-1)
+  kill(pid_, SIGKILL);
+  int status;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
 }
 
 int AcceldProcess::RunOther(const std::vector<std::string>& args, std::string* output) {

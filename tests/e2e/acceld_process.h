@@ -29,7 +29,10 @@ class AcceldProcess {
   // SIGTERM and wait; returns the exit status (or -1 if it had to be killed).
   int Stop();
 
+  // SIGKILL, as a crash would: nothing gets to clean up. Start() may follow (same root).
+  void Kill9();
   pid_t pid() const { return pid_; }
+  const std::string& root() const { return root_; }
   const std::string& runtime_dir() const { return runtime_dir_; }
   std::string socket_path() const { return runtime_dir_ + "/acceld.sock"; }
   std::string log() const;
