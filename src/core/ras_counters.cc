@@ -20,6 +20,18 @@ const char* RasSeverityName(uint32_t severity) {
 }
 
 Result<std::vector<RasCounter>> ReadRasCounters(Device& dev) {
+  // A driver that keeps its counters in the core's RAS state: read them from there.
+  if (dev.driver()->table().ras_query == nullptr) {
+    if (dev.unplugged()) return Err(ENODEV);
+    if (dev.ras_components().empty()) return Err(EOPNOTSUPP);
+    const ras::Snapshot s = dev.RasSnapshot();
+    std::vector<RasCounter> out;
+    for (const ras::Counter& k : s.counters)
+      out.push_back({k.component, s.components[k.component].name, k.severity, k.volatile_count,
+                     k.aggregate_count});
+    return out;
+  }
+  // A driver that encodes RAS itself: ask it for KEY_VAL_32 and decode that.
   if ((dev.ras_formats() & ACCEL_CAP_RAS_KEY_VAL_32) == 0) return Err(EOPNOTSUPP);
   if (!dev.Enter()) return Err(ENODEV);
   const accel_driver& t = dev.driver()->table();
@@ -60,11 +72,7 @@ Result<std::vector<RasCounter>> ReadRasCounters(Device& dev) {
 }
 
 Result<void> ClearRasCounters(Device& dev) {
-  if (!dev.Enter()) return Err(ENODEV);
-  const accel_driver& t = dev.driver()->table();
-  int rc = t.ras_clear ? t.ras_clear(dev.priv()) : -EOPNOTSUPP;
-  dev.Exit();
-  return Result<void>::FromErrno(rc);
+  return dev.RasClear();
 }
 
 }  // namespace accel::core

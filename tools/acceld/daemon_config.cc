@@ -58,6 +58,21 @@ Result<void> ReadConfigFile(const std::string& path, DaemonConfig& cfg, std::str
       cfg.node_group = rest;
     } else if (key == "driver-path") {
       cfg.driver_path.push_back(rest);
+    } else if (key == "ras-db") {
+      if (rest.empty()) return bad("ras-db needs a path, or none");
+      cfg.ras_db = rest;
+    } else if (key == "ras-retention-events" || key == "ras-retention-days") {
+      char* end = nullptr;
+      unsigned long long n = std::strtoull(rest.c_str(), &end, 10);
+      if (rest.empty() || *end != '\0' || rest[0] == '-') return bad(key + " is a number");
+      (key == "ras-retention-events" ? cfg.ras_retention_events : cfg.ras_retention_days) = n;
+    } else if (key == "threshold") {
+      std::string rule_why;
+      Result<ras::ThresholdRule> rule = ras::ParseThresholdRule(rest, &rule_why);
+      if (!rule) return bad("threshold: " + rule_why);
+      cfg.thresholds.push_back(*rule);
+    } else if (key == "grpc-tcp") {
+      cfg.grpc_tcp = rest;
     } else {
       return bad("unknown setting '" + key + "'");
     }

@@ -5,6 +5,11 @@
 //   node-mode 0660            # permission bits of device nodes
 //   node-group render         # group of device nodes (name or number)
 //   driver-path /opt/accel    # extra plugin directory, searched before the defaults
+//   ras-db /var/lib/accel/ras.db   # the RAS store; "none" keeps RAS in memory only
+//   ras-retention-events 100000    # rows kept in the RAS event log
+//   ras-retention-days 90          # and nothing older (0: no age limit)
+//   threshold hbm0:corrected count=10 window=60s action=retire_page   # may repeat
+//   grpc-tcp 127.0.0.1:50051       # also serve RAS Query/Watch over TCP (off by default)
 #ifndef ACCEL_TOOLS_ACCELD_DAEMON_CONFIG_H_
 #define ACCEL_TOOLS_ACCELD_DAEMON_CONFIG_H_
 
@@ -12,6 +17,8 @@
 #include <vector>
 
 #include <accel/result.h>
+
+#include "ras/threshold_rule.h"
 
 namespace accel::acceld {
 
@@ -30,6 +37,11 @@ struct DaemonConfig {
   std::string dev_dir;  // FUSE device nodes at dev_dir/accel; empty: runtime_dir/dev
   std::string sys_dir;  // FUSE attribute tree; empty: runtime_dir/sys
   bool no_fuse = false;
+  std::string ras_db;  // empty: RasStore::DefaultPath(); "none": no persistence
+  uint64_t ras_retention_events = 100000;
+  uint64_t ras_retention_days = 90;
+  std::vector<ras::ThresholdRule> thresholds;
+  std::string grpc_tcp;  // empty: no TCP listener
 };
 
 // "dummy count=2" -> {dummy, "count=2"}.

@@ -17,6 +17,11 @@
 
 #include "core/module_loader.h"
 #include "core/registry.h"
+#include "ras/codecs/all_codecs.h"
+#include "ras/codecs/grpc_target/grpc_target_codec.h"
+#include "ras/daemon/ras_service.h"
+#include "ras/grpc/ras_grpc_server.h"
+#include "ras/store/ras_store.h"
 #include "daemon_config.h"
 #include "runtime_dir_lock.h"
 #include "transport/fuse/dev_tree.h"
@@ -118,6 +123,14 @@ int main(int argc, char** argv) {
   app.add_option("--sys-dir", cfg.sys_dir,
                  "mount the attribute tree (class/accel/...) at DIR (default: RUNTIME_DIR/sys)");
   app.add_flag("--no-fuse", cfg.no_fuse, "serve the socket only, mount no FUSE tree");
+  std::vector<std::string> thresholds;
+  app.add_option("--ras-db", cfg.ras_db,
+                 "RAS store (SQLite); default /var/lib/accel/ras.db for root, "
+                 "$XDG_STATE_HOME/accel/ras.db otherwise; 'none' keeps RAS in memory");
+  app.add_option("--threshold", thresholds,
+                 "a RAS threshold, e.g. 'hbm0:corrected count=10 window=60s action=retire_page'");
+  app.add_option("--grpc-tcp", cfg.grpc_tcp,
+                 "also serve RAS Query/Watch over TCP at HOST:PORT (off by default)");
   app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn or error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   CLI11_PARSE(app, argc, argv);
@@ -141,6 +154,15 @@ int main(int argc, char** argv) {
     cfg.node_mode = static_cast<uint32_t>(m);
   }
   for (const std::string& l : loads) cfg.loads.push_back(accel::acceld::ParseLoadSpec(l));
+  for (const std::string& t : thresholds) {
+    std::string why;
+    accel::Result<accel::ras::ThresholdRule> rule = accel::ras::ParseThresholdRule(t, &why);
+    if (!rule) {
+      spdlog::error("--threshold '{}': {}", t, why);
+      return 2;
+    }
+    cfg.thresholds.push_back(*rule);
+  }
   if (cfg.runtime_dir.empty()) cfg.runtime_dir = accel::wire::DefaultRuntimeDir();
 
   const int stop_fd = StopSignalFd();
@@ -158,6 +180,33 @@ int main(int argc, char** argv) {
 
   accel::core::Registry registry;
   registry.set_default_permissions(NodePermissionsFrom(cfg));
+
+  // RAS: codecs, store and services exist before any driver, so that the first device
+  // already gets its persisted state back. Declared after the registry and before the loader:
+  // drivers are unloaded first, then the store is closed, then the registry goes.
+  const std::string ras_sock = cfg.runtime_dir + "/ras.sock";
+  accel::ras::SetGrpcTarget("unix:" + ras_sock);
+  accel::ras::InstallAllCodecs();
+  std::unique_ptr<accel::ras::RasStore> store;
+  if (cfg.ras_db != "none") {
+    const std::string path =
+        cfg.ras_db.empty() ? accel::ras::RasStore::DefaultPath() : cfg.ras_db;
+    accel::ras::StoreOptions opts;
+    opts.max_events = cfg.ras_retention_events;
+    opts.max_age_ns = cfg.ras_retention_days * 86400ULL * 1000000000ULL;
+    accel::Result<std::unique_ptr<accel::ras::RasStore>> st =
+        accel::ras::RasStore::Open(path, opts);
+    if (!st) {
+      spdlog::error("cannot open the RAS store {}: {} (pass --ras-db PATH, or --ras-db none)",
+                    path, std::strerror(-st.error()));
+      return 1;
+    }
+    store = std::move(*st);
+    spdlog::info("RAS store {}", path);
+  }
+  accel::ras::RasService ras(registry, std::move(store), cfg.thresholds);
+  registry.set_ras_observer(&ras);
+
   std::vector<std::string> search = cfg.driver_path;
   for (const std::string& d : accel::core::ModuleLoader::DefaultSearchPath()) search.push_back(d);
   accel::core::ModuleLoader loader(registry, search);
@@ -177,6 +226,18 @@ int main(int argc, char** argv) {
     spdlog::error("cannot listen on {}: {}", sock, std::strerror(-rc.error()));
     return 1;
   }
+  accel::ras::RasGrpcServer::Options grpc_opts;
+  grpc_opts.query_socket = ras_sock;
+  grpc_opts.query_mode = cfg.node_mode;
+  grpc_opts.query_gid = static_cast<int>(NodePermissionsFrom(cfg).gid);
+  grpc_opts.admin_socket = cfg.runtime_dir + "/ras-admin.sock";
+  grpc_opts.tcp_address = cfg.grpc_tcp;
+  accel::Result<std::unique_ptr<accel::ras::RasGrpcServer>> grpc =
+      accel::ras::RasGrpcServer::Start(&ras, grpc_opts);
+  if (!grpc) {
+    spdlog::error("cannot serve RAS over gRPC at {}: {}", ras_sock, std::strerror(-grpc.error()));
+    return 1;
+  }
   accel::transport::DevTree dev_tree(registry);
   accel::transport::SysTree sys_tree(registry);
   if (!cfg.no_fuse) {
@@ -186,6 +247,7 @@ int main(int argc, char** argv) {
   }
   spdlog::info("listening on {} (pid {})", sock, getpid());
   server.Run(stop_fd);
+  (*grpc)->Shutdown();
   spdlog::info("stopped");
   return 0;
 }

@@ -1,0 +1,178 @@
+// device_ras_state_test.cc - counters, log bound, thresholds and actions' bookkeeping, pages,
+// firmware merges.
+#include "ras/device_ras_state.h"
+
+#include <gtest/gtest.h>
+
+namespace accel::ras {
+namespace {
+
+constexpr uint64_t kSec = 1000000000ULL;
+
+Event Ev(uint32_t comp, uint32_t sev, uint32_t count, uint64_t ts,
+         std::optional<uint64_t> addr = std::nullopt) {
+  Event e;
+  e.component = comp;
+  e.severity = sev;
+  e.count = count;
+  e.timestamp_ns = ts;
+  e.address = addr;
+  e.message = "test";
+  return e;
+}
+
+ThresholdRule Rule(const std::string& text) {
+  std::string why;
+  Result<ThresholdRule> r = ParseThresholdRule(text, &why);
+  EXPECT_TRUE(r) << why;
+  return r ? *r : ThresholdRule{};
+}
+
+TEST(DeviceRasState, CountsVolatileAndAggregateAndClearKeepsAggregate) {
+  DeviceRasState s({"hbm0", "sram"});
+  s.Record(Ev(0, 0, 3, 1));
+  s.Record(Ev(1, 2, 1, 2));
+  Snapshot snap = s.TakeSnapshot({"accel0", "dummy", "S", "", 0}, 5);
+  ASSERT_EQ(Validate(snap), 0);
+  ASSERT_EQ(snap.counters.size(), 10u);
+  EXPECT_EQ(snap.counters[0].volatile_count, 3u);
+  EXPECT_EQ(snap.counters[0].aggregate_count, 3u);
+  EXPECT_EQ(snap.counters[5 + 2].volatile_count, 1u);
+  EXPECT_EQ(snap.components[1].health, Health::kWarning);  // an uncorrected error
+  s.ClearVolatile();
+  snap = s.TakeSnapshot({}, 6);
+  EXPECT_EQ(snap.counters[0].volatile_count, 0u);
+  EXPECT_EQ(snap.counters[0].aggregate_count, 3u);
+  EXPECT_EQ(snap.components[1].health, Health::kOk);
+  EXPECT_EQ(snap.events.size(), 2u);  // the log is history: clear keeps it
+}
+
+TEST(DeviceRasState, OutOfRangeIsNotRecorded) {
+  DeviceRasState s({"hbm0"});
+  EXPECT_TRUE(s.Record(Ev(1, 0, 1, 1)).logged.empty());
+  EXPECT_TRUE(s.Record(Ev(0, 5, 1, 1)).logged.empty());
+  EXPECT_EQ(s.last_seqno(), 0u);
+}
+
+TEST(DeviceRasState, LogIsBoundedAndCountsWhatFellOut) {
+  DeviceRasState s({"hbm0"}, 4);
+  for (uint64_t i = 1; i <= 10; ++i) s.Record(Ev(0, 0, 1, i));
+  Snapshot snap = s.TakeSnapshot({}, 11);
+  ASSERT_EQ(snap.events.size(), 4u);
+  EXPECT_EQ(snap.events.front().seqno, 7u);
+  EXPECT_EQ(snap.events_dropped, 6u);
+  EXPECT_EQ(snap.counters[0].volatile_count, 10u);  // counters do not lose what the log did
+}
+
+TEST(DeviceRasState, CountsSaturateInsteadOfWrapping) {
+  DeviceRasState s({"hbm0"});
+  s.Restore({{"hbm0", {0, UINT64_MAX - 1}}}, {}, 0);
+  s.Record(Ev(0, 0, 5, 1));
+  EXPECT_EQ(s.AggregateCount(0, 0), UINT64_MAX);
+}
+
+TEST(DeviceRasState, ThresholdCrossesWithinItsWindowOnly) {
+  DeviceRasState s({"hbm0", "sram"});
+  s.SetThresholds({Rule("hbm0:corrected count=3 window=10s action=retire_page")});
+  // Two in the window, then the first ages out: no crossing.
+  EXPECT_TRUE(s.Record(Ev(0, 0, 1, 1 * kSec)).fired.empty());
+  EXPECT_TRUE(s.Record(Ev(0, 0, 1, 5 * kSec)).fired.empty());
+  EXPECT_TRUE(s.Record(Ev(0, 0, 1, 12 * kSec)).fired.empty());  // the one at 1 s aged out
+  // Other components and severities do not count.
+  EXPECT_TRUE(s.Record(Ev(1, 0, 5, 13 * kSec)).fired.empty());
+  EXPECT_TRUE(s.Record(Ev(0, 2, 5, 13 * kSec)).fired.empty());
+  // 5 s, 12 s and 14 s are within 10 s: crossed, with a notice logged after the event.
+  RecordResult r = s.Record(Ev(0, 0, 1, 14 * kSec, 0x123456));
+  ASSERT_EQ(r.fired.size(), 1u);
+  EXPECT_TRUE(r.fired[0].act);
+  EXPECT_EQ(r.fired[0].cause.address, 0x123456u);
+  ASSERT_EQ(r.logged.size(), 2u);
+  EXPECT_EQ(r.logged[1].severity, static_cast<uint32_t>(Severity::kInformational));
+  EXPECT_NE(r.logged[1].message.find("crossed"), std::string::npos);
+  auto t = s.Thresholds(15 * kSec);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].crossings, 1u);
+  EXPECT_EQ(t[0].in_window, 0u);  // a crossing starts a new window
+  EXPECT_EQ(t[0].state, "crossed");
+}
+
+TEST(DeviceRasState, NoticesAreNeverJudged) {
+  DeviceRasState s({"hbm0"});
+  s.SetThresholds({Rule("*:corrected count=1"), Rule("*:informational count=1")});
+  RecordResult r = s.Record(Ev(0, 0, 1, kSec));
+  EXPECT_EQ(r.fired.size(), 1u);  // the notice did not fire the informational rule
+  EXPECT_EQ(r.logged.size(), 2u);
+}
+
+TEST(DeviceRasState, ResetHasAGracePeriodAndAnAutoRecoverSwitch) {
+  DeviceRasState s({"compute"});
+  s.SetThresholds({Rule("*:fatal count=1 action=reset grace=60s"),
+                   Rule("*:uncorrected count=1 action=reset auto_recover=no")});
+  RecordResult first = s.Record(Ev(0, 3, 1, 100 * kSec));
+  ASSERT_EQ(first.fired.size(), 1u);
+  EXPECT_TRUE(first.fired[0].act);
+  RecordResult second = s.Record(Ev(0, 3, 1, 130 * kSec));  // inside the grace period
+  ASSERT_EQ(second.fired.size(), 1u);
+  EXPECT_FALSE(second.fired[0].act);
+  EXPECT_NE(second.logged[1].message.find("grace"), std::string::npos);
+  EXPECT_EQ(s.Thresholds(131 * kSec)[0].state, "grace");
+  RecordResult third = s.Record(Ev(0, 3, 1, 161 * kSec));  // past it
+  ASSERT_EQ(third.fired.size(), 1u);
+  EXPECT_TRUE(third.fired[0].act);
+  RecordResult manual = s.Record(Ev(0, 2, 1, 170 * kSec));
+  ASSERT_EQ(manual.fired.size(), 1u);
+  EXPECT_FALSE(manual.fired[0].act);
+  EXPECT_EQ(s.Thresholds(171 * kSec)[1].state, "manual");
+}
+
+TEST(DeviceRasState, PagesArePendingUntilAReset) {
+  DeviceRasState s({"hbm0"});
+  RetiredPage p;
+  EXPECT_TRUE(s.AddPage(0x3000, 0, 1, &p));
+  EXPECT_EQ(p.state, PageState::kPending);
+  EXPECT_FALSE(s.AddPage(0x3000, 0, 2, nullptr));  // listed once
+  EXPECT_TRUE(s.AddPage(0x1000, 2, 3, nullptr));
+  Snapshot snap = s.TakeSnapshot({}, 4);
+  ASSERT_EQ(snap.pages.size(), 2u);
+  EXPECT_EQ(snap.pages[0].address, 0x1000u);  // sorted
+  std::vector<RetiredPage> changed = s.RetirePendingPages();
+  EXPECT_EQ(changed.size(), 2u);
+  EXPECT_TRUE(s.RetirePendingPages().empty());
+  EXPECT_EQ(s.TakeSnapshot({}, 5).pages[1].state, PageState::kRetired);
+}
+
+TEST(DeviceRasState, FirmwareCountersBecomeEventsByTheirIncrease) {
+  DeviceRasState s({"hbm0", "sram", "fw"});
+  Snapshot fw;
+  fw.components = {{"sram", Health::kOk}, {"hbm0", Health::kOk}};  // its own order
+  fw.counters = {{0, 0, 5, 5}, {1, 3, 0, 0}};
+  RecordResult r = s.MergeFirmware(fw, 10);
+  ASSERT_EQ(r.logged.size(), 1u);
+  EXPECT_EQ(r.logged[0].component, 1u);  // sram, by name
+  EXPECT_EQ(r.logged[0].count, 5u);
+  fw.counters[0].volatile_count = 7;
+  r = s.MergeFirmware(fw, 11);
+  ASSERT_EQ(r.logged.size(), 1u);
+  EXPECT_EQ(r.logged[0].count, 2u);
+  EXPECT_TRUE(s.MergeFirmware(fw, 12).logged.empty());  // nothing new
+  fw.counters[0].volatile_count = 1;  // the firmware restarted
+  r = s.MergeFirmware(fw, 13);
+  ASSERT_EQ(r.logged.size(), 1u);
+  EXPECT_EQ(r.logged[0].count, 1u);
+  EXPECT_EQ(s.AggregateCount(1, 0), 8u);
+}
+
+TEST(DeviceRasState, RestoreBringsBackAggregatesPagesAndSequence) {
+  DeviceRasState s({"hbm0", "sram"});
+  s.Restore({{"sram", {2, 42}}, {"gone", {0, 7}}},
+            {{0x2000, 2, PageState::kRetired, 1}, {0x1000, 0, PageState::kPending, 2}}, 99);
+  EXPECT_EQ(s.AggregateCount(1, 2), 42u);
+  RecordResult r = s.Record(Ev(0, 0, 1, 5));
+  EXPECT_EQ(r.logged[0].seqno, 100u);  // seqnos go on from the store's
+  Snapshot snap = s.TakeSnapshot({}, 6);
+  ASSERT_EQ(snap.pages.size(), 2u);
+  EXPECT_EQ(snap.pages[0].address, 0x1000u);
+}
+
+}  // namespace
+}  // namespace accel::ras
