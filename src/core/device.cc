@@ -245,6 +245,25 @@ Result<void> Device::RasClear() {
   return Result<void>::FromErrno(rc);
 }
 
+Result<uint64_t> Device::RasInject(const Caller& caller, File* file, uint32_t component,
+                                   uint32_t severity, uint32_t count,
+                                   std::optional<uint64_t> address) {
+  if (count == 0 || component >= ras_components_.size() || severity >= ras::kSeverityCount)
+    return Err(EINVAL);
+  auto inject = driver_->ras_inject_hook();
+  if (inject == nullptr) return Err(EOPNOTSUPP);
+  if (!Enter()) return Err(ENODEV);
+  const accel_call call = MakeCall(file, caller);
+  const int64_t seqno =
+      inject(&call, component, severity, count, address.has_value(), address.value_or(0));
+  Exit();
+  if (seqno < 0) return Errno{static_cast<int>(seqno)};
+  // Acknowledged: the caller learns of the event only once it is durable.
+  Result<void> durable = RasWaitDurable();
+  if (!durable) return Errno{durable.error()};
+  return static_cast<uint64_t>(seqno);
+}
+
 Result<void> Device::RasReset() {
   int (*reset)(void*) = driver_->reset_hook();
   if (reset == nullptr) return Err(EOPNOTSUPP);

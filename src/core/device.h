@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -91,6 +92,10 @@ class Device {
   Result<void> RasFirmwareBlob(uint32_t format, std::vector<uint8_t> blob);
   // RAS_CLEAR: volatile counters to zero, then the driver's ras_clear hook.
   Result<void> RasClear();
+  // RAS_INJECT: the driver's ras_inject hook, as `caller` (privilege is the caller's job);
+  // returns the event's seqno (0: the firmware reports it later) once it is durable.
+  Result<uint64_t> RasInject(const Caller& caller, File* file, uint32_t component,
+                             uint32_t severity, uint32_t count, std::optional<uint64_t> address);
   // A device reset through the driver's reset hook, outside any call; pending pages retire.
   Result<void> RasReset();
   // Blocks until the events this device recorded so far are durable (no observer: at once).

@@ -146,18 +146,17 @@ int RasClear(const accel_call* call, void* data) {
 
 int RasInject(const accel_call* call, void* data) {
   auto* in = static_cast<accel_ras_inject*>(data);
-  Device& dev = DeviceOf(call);
-  if ((in->flags & ~ACCEL_RAS_INJECT_FLAGS_ALL) != 0 || in->count == 0 ||
-      in->component >= dev.ras_components().size() || in->severity >= ACCEL_RAS_SEV_COUNT)
-    return -EINVAL;
-  auto inject = dev.driver()->ras_inject_hook();
-  if (inject == nullptr) return -EOPNOTSUPP;
-  const int64_t seqno = inject(call, in->component, in->severity, in->count,
-                              (in->flags & ACCEL_RAS_INJECT_ADDRESS) != 0, in->address);
-  if (seqno < 0) return static_cast<int>(seqno);
-  in->seqno = static_cast<uint64_t>(seqno);
-  // Acknowledged: the caller learns of the event only once it is durable.
-  return dev.RasWaitDurable().error();
+  if ((in->flags & ~ACCEL_RAS_INJECT_FLAGS_ALL) != 0) return -EINVAL;
+  std::optional<uint64_t> address;
+  if (in->flags & ACCEL_RAS_INJECT_ADDRESS) address = in->address;
+  const Caller caller{call->uid, call->gid, call->pid};
+  // Inside a call the device is already entered; RasInject enters again (nested is fine).
+  Result<uint64_t> seqno =
+      DeviceOf(call).RasInject(caller, reinterpret_cast<File*>(call->file), in->component,
+                               in->severity, in->count, address);
+  if (!seqno) return seqno.error();
+  in->seqno = *seqno;
+  return 0;
 }
 
 int RasEventRead(const accel_call* call, void* data) {
