@@ -29,9 +29,15 @@
 namespace accel::ras {
 
 struct StoreOptions {
-  uint64_t max_events = 100000;                      // rows kept in the event log
+  uint64_t max_events = 100000;                      // rows kept in the event log; 0: no bound
   uint64_t max_age_ns = 90ULL * 86400 * 1000000000;  // 90 days; 0 keeps everything
   uint32_t max_batch = 4096;                         // events per transaction at most
+  // Added with the SQLite implementation (docs/ras/store.md):
+  uint32_t max_queued = 1u << 18;         // more queued writes fail (-ENOBUFS); 0: no bound
+  uint32_t busy_timeout_ms = 5000;        // SQLite busy_timeout on both connections
+  uint32_t retention_every_commits = 64;  // retention runs after this many commits ...
+  uint32_t retention_every_ms = 10000;    // ... or this long after the last run, if sooner
+  bool sync_full = false;  // synchronous=FULL: also survive power loss, one fsync per commit
 };
 
 // A device's persisted state, as Load() returns it.
@@ -65,7 +71,9 @@ class RasStore {
   // Queues an upsert of one retired page (by address).
   virtual uint64_t PutPage(const DeviceIdentity& device, const RetiredPage& page) = 0;
   // Blocks until the batch holding `ticket` is committed: 0, -ETIME after timeout_ms, or the
-  // writer's -errno if that commit failed.
+  // writer's -errno if that commit failed. Also: -EINVAL for a ticket never issued (0 always
+  // succeeds), -ENOBUFS / -ESHUTDOWN for a write refused (max_queued reached / after Close());
+  // a negative timeout_ms waits without limit.
   virtual Result<void> WaitDurable(uint64_t ticket, int timeout_ms) = 0;
   // Events matching q (device by name or serial), oldest first.
   virtual Result<std::vector<EventRecord>> Events(const LogQuery& q) = 0;
