@@ -16,6 +16,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -73,7 +74,11 @@ Result<void> SqliteRasStore::Start() {
     std::fprintf(stderr, "ras store: retention failed: %s (%s); tried again later\n",
                  sqlite3_errmsg(wdb_.get()), std::strerror(-rc));
   last_retention_ = std::chrono::steady_clock::now();
-  writer_ = std::thread([this] { WriterLoop(); });
+  try {
+    writer_ = std::thread([this] { WriterLoop(); });
+  } catch (const std::system_error& e) {
+    return Errno{e.code().value() > 0 ? -e.code().value() : -EAGAIN};
+  }
   return {};
 }
 
@@ -384,6 +389,9 @@ void SqliteRasStore::Close() {
 
 Result<std::unique_ptr<RasStore>> RasStore::Open(const std::string& path,
                                                  const StoreOptions& opts) {
+  // Two threads use SQLite at once (on separate connections): a single-threaded build of the
+  // library cannot serve that.
+  if (sqlite3_threadsafe() == 0) return Err(ENOTSUP);
   if (int rc = store::CreateDatabaseFile(path); rc < 0) return Errno{rc};
   Result<store::Db> wdb = store::OpenConnection(path, opts.busy_timeout_ms);
   if (!wdb) return Errno{wdb.error()};
