@@ -14,6 +14,8 @@
 #include "core/dispatch.h"
 #include "core/file.h"
 #include "core/registry.h"
+#include "ras/codec_table.h"
+#include "ras/codecs/key_val_32/key_val_32_codec.h"
 
 namespace accel::core {
 namespace {
@@ -50,6 +52,9 @@ TEST_F(ModuleLoaderTest, DefaultCountIsOne) {
 }
 
 TEST_F(ModuleLoaderTest, DummyAnswersGenericAndDriverCommands) {
+  // The dummy leaves encoding to the RAS framework: give the core the one codec used here.
+  const ras::Codec* kv32[] = {&ras::KeyVal32Codec()};
+  ras::SetCodecs(kv32);
   std::string why;
   ASSERT_TRUE(loader_.Load("dummy", "count=1", &why).ok()) << why;
   File* f = *reg_.Lookup(0)->Open(root_);

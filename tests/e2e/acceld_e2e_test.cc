@@ -55,7 +55,7 @@ TEST_F(AcceldE2eTest, ListShowsTheDummyDevices) {
   EXPECT_STREQ((*devs)[0].driver, "dummy");
   EXPECT_STREQ((*devs)[1].serial, "DUMMY-0001");
   EXPECT_EQ((*devs)[0].mode, 0660u);
-  EXPECT_EQ((*devs)[0].ras_formats, ACCEL_CAP_RAS_KEY_VAL_32);
+  EXPECT_EQ((*devs)[0].ras_formats & ACCEL_CAP_RAS_KEY_VAL_32, ACCEL_CAP_RAS_KEY_VAL_32);
 }
 
 TEST_F(AcceldE2eTest, GenericIoctlsThroughLibaccel) {
@@ -68,7 +68,7 @@ TEST_F(AcceldE2eTest, GenericIoctlsThroughLibaccel) {
   EXPECT_STREQ(v.date, "20221106");
   accel_get_cap cap{ACCEL_CAP_RAS_FORMATS, 0};
   ASSERT_EQ(dev->Ioctl(ACCEL_IOCTL_GET_CAP, cap), 0);
-  EXPECT_EQ(cap.value, ACCEL_CAP_RAS_KEY_VAL_32);
+  EXPECT_EQ(cap.value & ACCEL_CAP_RAS_JSON, ACCEL_CAP_RAS_JSON);
   cap = {ACCEL_CAP_UAPI_VERSION, 0};
   ASSERT_EQ(dev->Ioctl(ACCEL_IOCTL_GET_CAP, cap), 0);
   EXPECT_EQ(cap.value, (ACCEL_UAPI_VERSION_MAJOR << 16) | ACCEL_UAPI_VERSION_MINOR);
@@ -98,7 +98,7 @@ TEST_F(AcceldE2eTest, RasQueryTooSmallThenInjectedCounterArrives) {
     if (p.key == key) value = p.value;
   EXPECT_EQ(value, 5u);
 
-  q.format = ACCEL_RAS_FMT_JSON;
+  q.format = 17;  // a format bit the device does not offer
   EXPECT_EQ(dev->Ioctl(ACCEL_IOCTL_RAS_QUERY, q), -EOPNOTSUPP);
 }
 

@@ -200,9 +200,9 @@ void RasService::ActionLoop() {
       actions_.pop_front();
     }
     if (a.fired.rule.action == ThresholdAction::kReset)
-      RunReset(*a.dev, a.fired);
+      RunReset(*a.dev.get(), a.fired);
     else
-      RunTrigger(*a.dev, a.fired);
+      RunTrigger(*a.dev.get(), a.fired);
   }
 }
 
@@ -284,7 +284,7 @@ Result<std::vector<uint8_t>> RasService::Encode(const std::string& device, uint3
                                                 bool raw, uint32_t* schema) {
   Result<core::DeviceRef> dev = Find(device);
   if (!dev) return Err(ENODEV);
-  core::Device& d = **dev;
+  core::Device& d = *dev->get();
   if (format >= 32) return Err(EINVAL);
   if (raw) {
     if ((d.ras_passthrough() & (1u << format)) == 0) return Err(EOPNOTSUPP);
