@@ -9,8 +9,9 @@
 // health verdict per component. A Snapshot is all of that at one instant, plus the device's
 // identity; it is plain data (no locks, no I/O) so codecs and tests can build and compare it.
 //
-// What each format carries is documented with its codec (docs/ras-formats.md): KEY_VAL_32 and
-// NETLINK carry counters only, CPER carries events, the others carry the whole Snapshot.
+// What each format carries is documented with its codec (docs/ras/<format>.md): KEY_VAL_32
+// carries counters only, NETLINK counters with component names and the device's name, CPER
+// events, GRPC a URI; the others carry the whole Snapshot.
 #ifndef ACCEL_RAS_MODEL_H_
 #define ACCEL_RAS_MODEL_H_
 
