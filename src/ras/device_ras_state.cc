@@ -5,8 +5,28 @@
 #include <chrono>
 #include <utility>
 
+#include "ras/codecs/utf8.h"
+
 namespace accel::ras {
 namespace {
+
+// Drivers and firmware hand us bytes; every text format needs UTF-8. A string that is not
+// keeps its ASCII and shows '?' for every other byte, so one bad message cannot make the
+// whole device unencodable.
+std::string Utf8OrAscii(std::string s) {
+  if (IsUtf8(s)) return s;
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) >= 0x80) c = '?';
+  return s;
+}
+
+std::vector<std::string> CleanNames(std::vector<std::string> names) {
+  for (std::string& n : names) {
+    n = Utf8OrAscii(std::move(n));
+    if (n.size() > kMaxNameLen) n.resize(kMaxNameLen);
+  }
+  return names;
+}
 
 // Notices of threshold crossings: informational, code 0x7f00 | rule index.
 constexpr uint32_t kThresholdNoticeCode = 0x7f00;
@@ -24,7 +44,7 @@ uint64_t NowNs() {
 }
 
 DeviceRasState::DeviceRasState(std::vector<std::string> component_names, size_t log_capacity)
-    : names_(std::move(component_names)),
+    : names_(CleanNames(std::move(component_names))),
       log_capacity_(std::clamp<size_t>(log_capacity, 1, kMaxEvents)),
       counters_(names_.size() * kSeverityCount),
       fw_last_(names_.size() * kSeverityCount) {}
@@ -58,7 +78,15 @@ void DeviceRasState::Restore(
 Event DeviceRasState::AppendLocked(Event e) {
   e.seqno = ++seqno_;
   if (e.timestamp_ns == 0) e.timestamp_ns = NowNs();
-  if (e.message.size() > kMaxMessageLen) e.message.resize(kMaxMessageLen);
+  if (e.message.size() > kMaxMessageLen) {
+    e.message.resize(kMaxMessageLen);
+    // Do not leave half a character behind: drop the incomplete tail of a cut sequence.
+    for (int i = 0; i < 3 && !IsUtf8(e.message) &&
+                    static_cast<unsigned char>(e.message.back()) >= 0x80;
+         ++i)
+      e.message.pop_back();
+  }
+  e.message = Utf8OrAscii(std::move(e.message));
   if (e.raw.size() > kMaxRawLen) e.raw.resize(kMaxRawLen);
   if (log_.size() == log_capacity_) {
     log_.pop_front();

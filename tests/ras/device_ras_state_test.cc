@@ -176,3 +176,22 @@ TEST(DeviceRasState, RestoreBringsBackAggregatesPagesAndSequence) {
 
 }  // namespace
 }  // namespace accel::ras
+
+namespace accel::ras {
+namespace {
+
+TEST(DeviceRasState, TextThatIsNotUtf8IsMadeEncodable) {
+  DeviceRasState s({"h\xffm0"});
+  Event e = Ev(0, 0, 1, 1);
+  e.message = "bad \xc3\x28 byte";
+  s.Record(e);
+  e.message = std::string(kMaxMessageLen - 1, 'a') + "\xc2\xb5";  // cut inside the last one
+  s.Record(e);
+  Snapshot snap = s.TakeSnapshot({}, 2);
+  EXPECT_EQ(snap.components[0].name, "h?m0");
+  EXPECT_EQ(snap.events[0].message, "bad ?( byte");
+  EXPECT_EQ(snap.events[1].message, std::string(kMaxMessageLen - 1, 'a'));
+}
+
+}  // namespace
+}  // namespace accel::ras

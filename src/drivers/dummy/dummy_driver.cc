@@ -1,27 +1,37 @@
-// dummy_driver.cc - the reference accel driver: N devices, the generic commands, RAS counters
-// it can be told to bump, and one blocking command.
+// dummy_driver.cc - the reference accel driver: N devices, the generic commands, RAS errors
+// it can be told to raise, and one blocking command.
 //
 // DOC: what it shows
 //
 // Everything a driver does is here in its smallest form: a C entry table, load() creating
 // and registering devices through the host ops, per-file state from open()/postclose(), a
 // driver ioctl table (one root-only command, one that sleeps), device_release() after
-// unplug, and RAS answered in KEY_VAL_32. Load arguments: count=N (1..64, default 1).
+// unplug, and RAS in both of the ways the RFC asked for:
 //
-// Counters are per device and per (component, severity); the volatile ones count since
-// registration, the aggregate ones would be persisted by the RAS store (a separate issue),
-// so for now they equal the volatile ones.
+//   - by default the driver handles RAS itself: an injected error is reported to the core
+//     (device_ras_report), which counts, logs, persists and encodes it in every format;
+//   - with passthrough=1 the driver only carries its "firmware's" blobs: the firmware keeps
+//     its own counters and sends them as CBOR (what Zephyr firmware speaks); the driver hands
+//     each blob to the core untouched (device_ras_firmware_blob), RAW queries return it byte
+//     for byte, and the core decodes it into the model for every other format.
+//
+// Load arguments: count=N (1..64, default 1), passthrough=0|1 (default 0).
 #include <accel/driver_abi.h>
 #include <uapi/accel/accel.h>
 #include <uapi/accel/dummy.h>
 
 #include <atomic>
 #include <cerrno>
+#include <mutex>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
 #include <vector>
+
+#include "ras/codecs/cbor/cbor_codec.h"
+#include "ras/model.h"
 
 namespace {
 
@@ -34,13 +44,16 @@ struct DummyDevice {
   accel_device* dev = nullptr;
   uint32_t index = 0;
   std::string serial, bus;
-  std::atomic<uint64_t> counters[ACCEL_DUMMY_NUM_COMPONENTS][ACCEL_RAS_SEV_COUNT] = {};
   std::atomic<uint64_t> event_seqno{0};
+  // passthrough=1: the firmware's own counters, since it (re)started.
+  std::mutex fw_mu;
+  uint64_t fw_counters[ACCEL_DUMMY_NUM_COMPONENTS][ACCEL_RAS_SEV_COUNT] = {};
 };
 
 struct DummyDriver {
   const accel_host_ops* ops = nullptr;
   accel_host* host = nullptr;
+  bool passthrough = false;
   std::vector<DummyDevice*> devices;
 };
 
@@ -48,9 +61,10 @@ struct DummyFile {
   uint64_t opened_seqno = 0;
 };
 
-// "count=3" -> 3. Unknown keys and bad values are -EINVAL.
-int ParseArgs(const char* args, int* count) {
+// "count=3 passthrough=1". Unknown keys and bad values are -EINVAL.
+int ParseArgs(const char* args, int* count, bool* passthrough) {
   *count = 1;
+  *passthrough = false;
   std::string s = args ? args : "";
   size_t pos = 0;
   while (pos < s.size()) {
@@ -59,6 +73,10 @@ int ParseArgs(const char* args, int* count) {
     std::string kv = s.substr(pos, end - pos);
     pos = end + 1;
     if (kv.empty()) continue;
+    if (kv == "passthrough=1" || kv == "passthrough=0") {
+      *passthrough = kv.back() == '1';
+      continue;
+    }
     if (kv.rfind("count=", 0) != 0) return -EINVAL;
     char* tail = nullptr;
     long n = std::strtol(kv.c_str() + 6, &tail, 10);
@@ -82,7 +100,11 @@ int CreateDevice(DummyDriver* drv, uint32_t index) {
   accel_device_info info{};
   info.serial = d->serial.c_str();
   info.bus = d->bus.c_str();
-  info.ras_formats = ACCEL_CAP_RAS_KEY_VAL_32;
+  // Every format: the core's RAS framework encodes them all from what the driver reports.
+  info.ras_formats = ACCEL_CAP_RAS_KEY_VAL_32 | ACCEL_CAP_RAS_NETLINK | ACCEL_CAP_RAS_JSON |
+                     ACCEL_CAP_RAS_PROTOBUF | ACCEL_CAP_RAS_GRPC | ACCEL_CAP_RAS_THRIFT |
+                     ACCEL_CAP_RAS_ASN1 | ACCEL_CAP_RAS_CBOR | ACCEL_CAP_RAS_CPER;
+  info.ras_passthrough = drv->passthrough ? static_cast<uint32_t>(ACCEL_CAP_RAS_CBOR) : 0;
   info.num_ras_components = ACCEL_DUMMY_NUM_COMPONENTS;
   info.ras_components = kComponents;
   int rc = drv->ops->device_create(drv->host, &info, d, &d->dev);
@@ -100,14 +122,23 @@ void Unload(void* priv) noexcept {
 
 int Load(accel_host* host, const accel_host_ops* ops, const char* args, void** priv) noexcept {
   int count = 0;
-  if (ParseArgs(args, &count) < 0) {
-    ops->log(host, ACCEL_LOG_ERROR, "bad arguments: expected count=N with 1 <= N <= 64");
+  bool passthrough = false;
+  if (ParseArgs(args, &count, &passthrough) < 0) {
+    ops->log(host, ACCEL_LOG_ERROR,
+             "bad arguments: expected count=N (1 <= N <= 64) and passthrough=0|1");
     return -EINVAL;
+  }
+  // The RAS host ops arrived with the RAS framework; an older core cannot run this driver.
+  if (ops->struct_size < offsetof(accel_host_ops, device_ras_firmware_blob) +
+                             sizeof(ops->device_ras_firmware_blob)) {
+    ops->log(host, ACCEL_LOG_ERROR, "core too old: no device_ras_report");
+    return -ENOTSUP;
   }
   auto* drv = new (std::nothrow) DummyDriver;
   if (drv == nullptr) return -ENOMEM;
   drv->ops = ops;
   drv->host = host;
+  drv->passthrough = passthrough;
   // On failure the core unplugs and releases the devices created so far (device_release
   // frees each DummyDevice); only the driver state is ours to free here.
   for (int i = 0; i < count; ++i) {
@@ -138,25 +169,85 @@ void Postclose(const accel_call* call) noexcept {
   delete static_cast<DummyFile*>(call->file_priv);
 }
 
+// The "firmware" of passthrough=1: its counters, as the CBOR blob it would send.
+std::vector<uint8_t> FirmwareBlob(DummyDevice* d) {
+  accel::ras::Snapshot fw;
+  fw.device.name = "fw";
+  fw.device.driver = "dummy-fw";
+  fw.device.serial = d->serial;
+  fw.timestamp_ns = 0;  // the firmware has no wall clock; the core stamps the events
+  std::lock_guard lock(d->fw_mu);
+  for (uint32_t c = 0; c < ACCEL_DUMMY_NUM_COMPONENTS; ++c) {
+    fw.components.push_back({kComponents[c], accel::ras::Health::kOk});
+    for (uint32_t s = 0; s < ACCEL_RAS_SEV_COUNT; ++s)
+      fw.counters.push_back({c, s, d->fw_counters[c][s], d->fw_counters[c][s]});
+  }
+  accel::Result<std::vector<uint8_t>> blob = accel::ras::CborCodec().encode(fw);
+  return blob ? std::move(*blob) : std::vector<uint8_t>{};
+}
+
+// Raises `count` errors of `severity` on `component`, as the hardware would have.
+int64_t RaiseError(DummyDevice* d, uint32_t component, uint32_t severity, uint32_t count,
+                   bool has_address, uint64_t address) {
+  const accel_host_ops* ops = d->driver->ops;
+  int64_t seqno = 0;
+  if (d->driver->passthrough) {
+    {
+      std::lock_guard lock(d->fw_mu);
+      d->fw_counters[component][severity] += count;
+    }
+    std::vector<uint8_t> blob = FirmwareBlob(d);
+    int rc = ops->device_ras_firmware_blob(d->dev, ACCEL_RAS_FMT_CBOR, blob.data(),
+                                           static_cast<uint32_t>(blob.size()));
+    if (rc < 0) return rc;
+  } else {
+    accel_ras_report r{};
+    r.struct_size = sizeof(r);
+    r.component = component;
+    r.severity = severity;
+    r.code = 0x1000 + severity;
+    r.count = count;
+    r.flags = has_address ? ACCEL_RAS_REPORT_ADDRESS : 0;
+    r.address = address;
+    r.message = "injected";
+    seqno = ops->device_ras_report(d->dev, &r);
+    if (seqno < 0) return seqno;
+  }
+  d->event_seqno.fetch_add(1);
+  ops->device_wake_all(d->dev);
+  return seqno;
+}
+
 int RasInject(const accel_call* call, void* data) noexcept {
   auto* in = static_cast<accel_dummy_ras_inject*>(data);
   if (in->component >= ACCEL_DUMMY_NUM_COMPONENTS || in->severity >= ACCEL_RAS_SEV_COUNT ||
       in->count == 0 || in->pad != 0)
     return -EINVAL;
   auto* d = static_cast<DummyDevice*>(call->dev_priv);
-  d->counters[in->component][in->severity].fetch_add(in->count);
-  accel_ras_event_info ev{in->component, in->severity, /*code=*/0x1000 + in->severity, in->count,
-                          "injected by RAS_INJECT"};
-  d->driver->ops->device_ras_event(call->dev, &ev);
-  d->event_seqno.fetch_add(1);
-  d->driver->ops->device_wake_all(call->dev);
+  int64_t rc = RaiseError(d, in->component, in->severity, in->count, false, 0);
+  return rc < 0 ? static_cast<int>(rc) : 0;
+}
+
+// ACCEL_IOCTL_RAS_INJECT, the generic command (the core checked the ranges).
+int64_t GenericRasInject(const accel_call* call, uint32_t component, uint32_t severity,
+                         uint32_t count, int has_address, uint64_t address) noexcept {
+  if (component >= ACCEL_DUMMY_NUM_COMPONENTS || severity >= ACCEL_RAS_SEV_COUNT) return -EINVAL;
+  return RaiseError(static_cast<DummyDevice*>(call->dev_priv), component, severity, count,
+                    has_address != 0, address);
+}
+
+// The firmware keeps its counters across a clear of the core's; only a reset restarts it.
+int RasClear(void*) noexcept {
   return 0;
 }
 
-int RasClear(void* dev_priv) noexcept {
+// A device reset: the firmware restarts with its counters at zero.
+int Reset(void* dev_priv) noexcept {
   auto* d = static_cast<DummyDevice*>(dev_priv);
-  for (auto& component : d->counters)
-    for (auto& counter : component) counter.store(0);
+  std::lock_guard lock(d->fw_mu);
+  for (auto& component : d->fw_counters)
+    for (auto& counter : component) counter = 0;
+  d->driver->ops->log(d->driver->host, ACCEL_LOG_INFO, ("reset " + d->serial).c_str());
   return 0;
 }
 
@@ -181,28 +272,6 @@ int WaitEvent(const accel_call* call, void* data) noexcept {
   return rc;
 }
 
-// KEY_VAL_32: one pair per (component, severity, volatile|aggregate), saturated at 2^32-1.
-int RasQuery(const accel_call* call, uint32_t format, uint32_t flags, void* buf, uint32_t size,
-             uint32_t* len, uint32_t* schema) noexcept {
-  if (format != ACCEL_RAS_FMT_KEY_VAL_32 || flags != 0) return -EOPNOTSUPP;
-  auto* d = static_cast<DummyDevice*>(call->dev_priv);
-  constexpr uint32_t kPairs = ACCEL_DUMMY_NUM_COMPONENTS * ACCEL_RAS_SEV_COUNT * 2;
-  *len = kPairs * sizeof(accel_ras_kv32);
-  *schema = ACCEL_RAS_SCHEMA_NATIVE;
-  if (size < *len) return -ENOSPC;
-  auto* out = static_cast<accel_ras_kv32*>(buf);
-  uint32_t i = 0;
-  for (uint32_t c = 0; c < ACCEL_DUMMY_NUM_COMPONENTS; ++c) {
-    for (uint32_t s = 0; s < ACCEL_RAS_SEV_COUNT; ++s) {
-      uint64_t v = d->counters[c][s].load();
-      uint32_t v32 = v > 0xffffffffu ? 0xffffffffu : static_cast<uint32_t>(v);
-      out[i++] = {ACCEL_RAS_KV32_KEY(c, s, ACCEL_RAS_CTR_VOLATILE), v32};
-      out[i++] = {ACCEL_RAS_KV32_KEY(c, s, ACCEL_RAS_CTR_AGGREGATE), v32};
-    }
-  }
-  return 0;
-}
-
 const accel_ioctl_desc kIoctls[] = {
     {ACCEL_IOCTL_DUMMY_RAS_INJECT, 0, ACCEL_IOCTL_ROOT_ONLY, 0, RasInject},
     {ACCEL_IOCTL_DUMMY_WAIT_EVENT, 0, ACCEL_IOCTL_MAY_SLEEP, 0, WaitEvent},
@@ -224,8 +293,10 @@ const accel_driver kDriver = {
     .open = Open,
     .postclose = Postclose,
     .device_release = DeviceRelease,
-    .ras_query = RasQuery,
+    .ras_query = nullptr,  // the core's RAS framework encodes every format
     .ras_clear = RasClear,
+    .ras_inject = GenericRasInject,
+    .reset = Reset,
 };
 
 }  // namespace
