@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "ras/codecs/utf8.h"
+
 namespace accel::ras {
 namespace {
 
@@ -67,6 +69,8 @@ int Validate(const Snapshot& s) {
     if (p.cause >= kSeverityCount || static_cast<uint32_t>(p.state) > 1) return -EINVAL;
     if (i > 0 && s.pages[i - 1].address >= p.address) return -EINVAL;
   }
+  // Every text format needs UTF-8; a snapshot any codec may refuse is not a valid one.
+  if (!TextIsUtf8(s)) return -EILSEQ;
   return 0;
 }
 

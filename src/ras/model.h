@@ -115,7 +115,7 @@ const char* HealthName(Health h);  // "ok", "warning", "failed"
 std::optional<Health> HealthFromName(const std::string& name);
 
 // Checks the bounds and invariants above (indices in range, names not too long, sorted
-// counters, ...). Every decoder runs it on what it produced; -EINVAL when violated.
+// counters, ...); -EILSEQ when a name or message is not UTF-8. Every decoder runs it on what it produced; -EINVAL when violated.
 int Validate(const Snapshot& s);
 
 

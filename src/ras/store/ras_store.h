@@ -42,8 +42,8 @@ struct StoreOptions {
 
 // A device's persisted state, as Load() returns it.
 struct PersistedState {
-  // Aggregate count per (component name, severity); components the device no longer has
-  // are kept in the database but not returned.
+  // Aggregate count per (component name, severity), every component ever stored for the
+  // identity; the caller keeps those the device still has (DeviceRasState::Restore does).
   struct Aggregate {
     std::string component;
     uint32_t severity = 0;
