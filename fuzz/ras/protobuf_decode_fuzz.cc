@@ -1,0 +1,43 @@
+// protobuf_decode_fuzz.cc - the PROTOBUF RAS decoder on arbitrary bytes.
+//
+// Oracles: a decoder error is one of the documented codes; a decoded Snapshot passes
+// Validate(), re-encodes, and that encoding decodes to the same Snapshot and re-encodes to
+// the same bytes (the encoder is deterministic; unknown fields are the only thing the decoder
+// drops, and they never reach the Snapshot).
+#include <google/protobuf/stubs/logging.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "../fuzz_check.h"
+#include "ras/codecs/protobuf/protobuf_codec.h"
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  // libprotobuf logs every proto3 string that is not UTF-8 before refusing the message; the
+  // refusal is the decoder's answer, the log line only noise at fuzzing speed.
+  google::protobuf::SetLogHandler(nullptr);
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace accel::ras;
+  const Codec& codec = ProtobufCodec();
+  accel::Result<Snapshot> s = codec.decode(std::span<const uint8_t>(data, size));
+  if (!s) {
+    const int e = s.error();
+    FUZZ_CHECK(e == -EINVAL || e == -EPROTO || e == -E2BIG, "decode error %d", e);
+    return 0;
+  }
+  FUZZ_CHECK(Validate(*s) == 0, "decoded snapshot fails Validate: %d", Validate(*s));
+  accel::Result<std::vector<uint8_t>> again = codec.encode(*s);
+  FUZZ_CHECK(again.ok(), "re-encoding failed: %d", again.ok() ? 0 : again.error());
+  accel::Result<Snapshot> back = codec.decode(*again);
+  FUZZ_CHECK(back.ok(), "re-encoding does not decode: %d", back.ok() ? 0 : back.error());
+  FUZZ_CHECK(*back == *s, "re-encoding decodes to another snapshot");
+  accel::Result<std::vector<uint8_t>> third = codec.encode(*back);
+  FUZZ_CHECK(third.ok() && *third == *again, "encoding is not deterministic");
+  return 0;
+}

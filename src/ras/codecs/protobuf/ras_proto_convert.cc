@@ -1,0 +1,156 @@
+// ras_proto_convert.cc - see ras_proto_convert.h; the mapping is in docs/ras/protobuf.md.
+#include "ras/codecs/protobuf/ras_proto_convert.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/unknown_field_set.h>
+
+#include <cerrno>
+
+#include "accel/ras/v1/ras.pb.h"
+#include "ras/codecs/utf8.h"
+
+namespace accel::ras {
+namespace {
+
+static_assert(v1::Severity_ARRAYSIZE == kSeverityCount, "ras.proto lists every severity");
+static_assert(v1::Health_ARRAYSIZE == 3 && v1::PageState_ARRAYSIZE == 2);
+
+// libprotobuf parses a field whose number the schema knows but whose wire type it does not
+// (a string where an integer belongs) as an unknown field instead of failing. Such a field is
+// not a newer schema's addition, it is a different schema: true when `m` holds one.
+bool HasMistypedField(const google::protobuf::Message& m) {
+  const google::protobuf::UnknownFieldSet& unknown = m.GetReflection()->GetUnknownFields(m);
+  if (unknown.empty()) return false;
+  const google::protobuf::Descriptor* d = m.GetDescriptor();
+  for (int i = 0; i < unknown.field_count(); ++i)
+    if (d->FindFieldByNumber(unknown.field(i).number()) != nullptr) return true;
+  return false;
+}
+
+// proto3 enums are open: a parsed enum field holds whatever int32 was sent.
+bool IsSeverity(int v) {
+  return v >= 0 && static_cast<uint32_t>(v) < kSeverityCount;
+}
+bool IsHealth(int v) {
+  return v >= 0 && v <= static_cast<int>(Health::kFailed);
+}
+bool IsPageState(int v) {
+  return v >= 0 && v <= static_cast<int>(PageState::kRetired);
+}
+
+void EventToProto(const Event& e, v1::Event* m) {
+  m->set_seqno(e.seqno);
+  m->set_timestamp_ns(e.timestamp_ns);
+  m->set_component(e.component);
+  m->set_severity(static_cast<v1::Severity>(e.severity));
+  m->set_code(e.code);
+  m->set_count(e.count);
+  if (e.address) m->set_address(*e.address);
+  m->set_message(e.message);
+  if (!e.raw.empty())
+    m->mutable_raw()->assign(reinterpret_cast<const char*>(e.raw.data()), e.raw.size());
+}
+
+Result<Event> EventFromProto(const v1::Event& m) {
+  if (HasMistypedField(m) || !IsSeverity(m.severity())) return Err(EPROTO);
+  Event e;
+  e.seqno = m.seqno();
+  e.timestamp_ns = m.timestamp_ns();
+  e.component = m.component();
+  e.severity = static_cast<uint32_t>(m.severity());
+  e.code = m.code();
+  e.count = m.count();
+  if (m.has_address()) e.address = m.address();
+  e.message = m.message();
+  e.raw.assign(m.raw().begin(), m.raw().end());
+  return e;
+}
+
+// The lists' bounds, checked before anything is copied out of them.
+int CheckListSizes(const v1::RasSnapshot& msg) {
+  if (static_cast<size_t>(msg.components_size()) > kMaxComponents ||
+      static_cast<size_t>(msg.counters_size()) > size_t{kMaxComponents} * kSeverityCount ||
+      static_cast<size_t>(msg.events_size()) > kMaxEvents ||
+      static_cast<size_t>(msg.pages_size()) > kMaxPages)
+    return -E2BIG;
+  return 0;
+}
+
+}  // namespace
+
+Result<void> SnapshotToProto(const Snapshot& s, v1::RasSnapshot* out) {
+  if (int rc = Validate(s); rc < 0) return Errno{rc};
+  if (!TextIsUtf8(s)) return Err(EILSEQ);
+  out->Clear();
+  v1::DeviceIdentity* d = out->mutable_device();
+  d->set_name(s.device.name);
+  d->set_driver(s.device.driver);
+  d->set_serial(s.device.serial);
+  d->set_bus(s.device.bus);
+  d->set_minor(s.device.minor);
+  out->set_timestamp_ns(s.timestamp_ns);
+  out->mutable_components()->Reserve(static_cast<int>(s.components.size()));
+  for (const Component& c : s.components) {
+    v1::Component* m = out->add_components();
+    m->set_name(c.name);
+    m->set_health(static_cast<v1::Health>(c.health));
+  }
+  out->mutable_counters()->Reserve(static_cast<int>(s.counters.size()));
+  for (const Counter& c : s.counters) {
+    v1::Counter* m = out->add_counters();
+    m->set_component(c.component);
+    m->set_severity(static_cast<v1::Severity>(c.severity));
+    m->set_volatile_count(c.volatile_count);
+    m->set_aggregate_count(c.aggregate_count);
+  }
+  out->mutable_events()->Reserve(static_cast<int>(s.events.size()));
+  for (const Event& e : s.events) EventToProto(e, out->add_events());
+  out->set_events_dropped(s.events_dropped);
+  out->mutable_pages()->Reserve(static_cast<int>(s.pages.size()));
+  for (const RetiredPage& p : s.pages) {
+    v1::RetiredPage* m = out->add_pages();
+    m->set_address(p.address);
+    m->set_cause(static_cast<v1::Severity>(p.cause));
+    m->set_state(static_cast<v1::PageState>(p.state));
+    m->set_timestamp_ns(p.timestamp_ns);
+  }
+  return {};
+}
+
+Result<Snapshot> SnapshotFromProto(const v1::RasSnapshot& msg) {
+  if (int rc = CheckListSizes(msg); rc < 0) return Errno{rc};
+  if (HasMistypedField(msg) || HasMistypedField(msg.device())) return Err(EPROTO);
+  Snapshot s;
+  const v1::DeviceIdentity& d = msg.device();
+  s.device = {d.name(), d.driver(), d.serial(), d.bus(), d.minor()};
+  s.timestamp_ns = msg.timestamp_ns();
+  s.components.reserve(msg.components_size());
+  for (const v1::Component& m : msg.components()) {
+    if (HasMistypedField(m) || !IsHealth(m.health())) return Err(EPROTO);
+    s.components.push_back({m.name(), static_cast<Health>(m.health())});
+  }
+  s.counters.reserve(msg.counters_size());
+  for (const v1::Counter& m : msg.counters()) {
+    if (HasMistypedField(m) || !IsSeverity(m.severity())) return Err(EPROTO);
+    s.counters.push_back({m.component(), static_cast<uint32_t>(m.severity()), m.volatile_count(),
+                          m.aggregate_count()});
+  }
+  s.events.reserve(msg.events_size());
+  for (const v1::Event& m : msg.events()) {
+    Result<Event> e = EventFromProto(m);
+    if (!e) return Errno{e.error()};
+    s.events.push_back(std::move(*e));
+  }
+  s.events_dropped = msg.events_dropped();
+  s.pages.reserve(msg.pages_size());
+  for (const v1::RetiredPage& m : msg.pages()) {
+    if (HasMistypedField(m) || !IsSeverity(m.cause()) || !IsPageState(m.state()))
+      return Err(EPROTO);
+    s.pages.push_back({m.address(), static_cast<uint32_t>(m.cause()),
+                       static_cast<PageState>(m.state()), m.timestamp_ns()});
+  }
+  if (int rc = Validate(s); rc < 0) return Errno{rc};
+  return s;
+}
+
+}  // namespace accel::ras
