@@ -4,9 +4,10 @@
 // length prefix, no envelope. It carries the whole Snapshot (kCarriesAll; project is nullptr).
 // Any protobuf implementation reads it with that .proto file alone; see docs/ras/protobuf.md.
 //
-// The decoder bounds the repeated fields before libprotobuf allocates them, rejects known
-// fields sent with the wrong wire type and enum values outside the model (-EPROTO), skips
-// unknown field numbers (a newer schema's additions), and runs Validate(). The encoder refuses
+// The decoder walks the wire bytes before libprotobuf allocates anything: lists within the
+// model's bounds and unknown fields within a budget (-E2BIG), known fields with their schema's
+// wire type and no groups (-EPROTO). It then refuses enum values outside the model (-EPROTO),
+// skips unknown field numbers (a newer schema's additions) and runs Validate(). The encoder refuses
 // text that is not UTF-8 (-EILSEQ): proto3 `string` fields must be UTF-8, and any conforming
 // parser, ours included, rejects a message that breaks that rule.
 //

@@ -7,7 +7,6 @@
 #include <cerrno>
 
 #include "accel/ras/v1/ras.pb.h"
-#include "ras/codecs/utf8.h"
 
 namespace accel::ras {
 namespace {
@@ -79,8 +78,8 @@ int CheckListSizes(const v1::RasSnapshot& msg) {
 }  // namespace
 
 Result<void> SnapshotToProto(const Snapshot& s, v1::RasSnapshot* out) {
+  // Validate() also refuses text that is not UTF-8 (-EILSEQ), which no parser would accept.
   if (int rc = Validate(s); rc < 0) return Errno{rc};
-  if (!TextIsUtf8(s)) return Err(EILSEQ);
   out->Clear();
   v1::DeviceIdentity* d = out->mutable_device();
   d->set_name(s.device.name);

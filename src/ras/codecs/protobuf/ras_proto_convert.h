@@ -19,13 +19,13 @@ namespace v1 {
 class RasSnapshot;  // generated from proto/accel/ras/v1/ras.proto: "accel/ras/v1/ras.pb.h"
 }  // namespace v1
 
-// Fills *out (cleared first) from s. -EINVAL when s fails Validate(), -EILSEQ when a name or
-// message is not UTF-8 (a proto3 string must be; no parser would accept the message).
+// Fills *out (cleared first) from s; Validate()'s error when s fails it, -EILSEQ among them
+// when a name or message is not UTF-8 (a proto3 string must be; no parser would accept it).
 Result<void> SnapshotToProto(const Snapshot& s, v1::RasSnapshot* out);
 
 // The Snapshot msg describes: -EPROTO when a known field arrived with the wrong wire type (so
-// libprotobuf kept it as an unknown field) or an enum holds a value the model lacks, -E2BIG
-// or -EINVAL when the result fails Validate(). Unknown field numbers are ignored.
+// libprotobuf kept it as an unknown field) or an enum holds a value the model lacks;
+// Validate()'s error when the result fails it. Unknown field numbers are ignored.
 Result<Snapshot> SnapshotFromProto(const v1::RasSnapshot& msg);
 
 }  // namespace accel::ras

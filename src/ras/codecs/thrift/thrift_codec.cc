@@ -17,7 +17,6 @@
 
 #include "accel/ras/thrift_v1/ras_types.h"
 #include "ras/codecs/thrift/schema_guard_protocol.h"
-#include "ras/codecs/utf8.h"
 
 namespace accel::ras {
 namespace {
@@ -219,10 +218,9 @@ Result<Snapshot> FromThrift(const thrift_v1::RasSnapshot& t) {
     s.pages.push_back({ToU64(m.address), static_cast<uint32_t>(m.cause),
                        static_cast<PageState>(m.state), ToU64(m.timestamp_ns)});
   }
-  // Thrift strings are UTF-8 (readers in other languages decode them so); the encoder
-  // refuses anything else, so the decoder does too.
-  if (!TextIsUtf8(s)) return Err(EINVAL);
-  if (int rc = Validate(s); rc < 0) return Errno{rc};
+  // Thrift strings are UTF-8 (readers in other languages decode them so) and Validate() says
+  // -EILSEQ for text that is not; arriving on the wire, such text is malformed input.
+  if (int rc = Validate(s); rc < 0) return Errno{rc == -EILSEQ ? -EINVAL : rc};
   return s;
 }
 
@@ -245,8 +243,7 @@ std::shared_ptr<CompactProtocol> MakeProtocol(std::shared_ptr<TMemoryBuffer> buf
 
 template <class Protocol>
 Result<std::vector<uint8_t>> Encode(const Snapshot& s) {
-  if (int rc = Validate(s); rc < 0) return Errno{rc};
-  if (!TextIsUtf8(s)) return Err(EILSEQ);
+  if (int rc = Validate(s); rc < 0) return Errno{rc};  // -EILSEQ: text that is not UTF-8
   try {
     const thrift_v1::RasSnapshot t = ToThrift(s);
     auto buffer = std::make_shared<TMemoryBuffer>();
