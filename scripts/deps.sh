@@ -14,7 +14,7 @@ ACCEL_APT_PACKAGES=(
   # RAS: the store, the codecs and the gRPC service
   libsqlite3-dev sqlite3 libmnl-dev libcbor-dev libtasn1-6-dev libtasn1-bin
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
-  libthrift-dev thrift-compiler
+  libthrift-dev thrift-compiler libboost-dev # libthrift's headers include Boost
   # independent readers the RAS tests check our bytes with
   libnl-3-dev libnl-genl-3-dev openssl python3-jsonschema
   python3 util-linux
