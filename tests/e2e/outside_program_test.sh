@@ -20,7 +20,8 @@ export PKG_CONFIG_PATH=$libdir/pkgconfig
 export LD_LIBRARY_PATH=$libdir
 export ACCEL_RUNTIME_DIR=$tmp/run
 
-"$prefix/bin/acceld" --runtime-dir "$ACCEL_RUNTIME_DIR" --load dummy 2>"$tmp/acceld.log" &
+"$prefix/bin/acceld" --runtime-dir "$ACCEL_RUNTIME_DIR" --ras-db "$tmp/ras.db" --load dummy \
+  2>"$tmp/acceld.log" &
 pid=$!
 for _ in $(seq 1 200); do [ -S "$ACCEL_RUNTIME_DIR/acceld.sock" ] && break; sleep 0.05; done
 [ -S "$ACCEL_RUNTIME_DIR/acceld.sock" ] || { cat "$tmp/acceld.log"; exit 1; }
@@ -34,5 +35,5 @@ cmake --build "$tmp/cxx" >/dev/null
 "$tmp/cxx/outside_cxx"
 
 # The installed accelctl finds its libaccel through its RPATH.
-env -u LD_LIBRARY_PATH "$prefix/bin/accelctl" list >/dev/null
+env -u LD_LIBRARY_PATH "$prefix/bin/accelctl" list >/dev/null || { echo "installed accelctl list failed"; exit 1; }
 echo "outside programs built and ran against the installed accel"
