@@ -1,14 +1,17 @@
 // accelctl - the operator's CLI for accel: list devices, inspect one, load and unload drivers,
-// watch devices come and go.
+// watch devices come and go, read and manage their RAS state.
 //
 //   accelctl list [--json]             every device acceld serves
 //   accelctl info accel0 [--json]      driver, capabilities and RAS counters of one device
 //   accelctl load dummy count=2        load a driver plugin (root)
 //   accelctl unload dummy [--force]    unload it (root)
 //   accelctl monitor [--json]          devices added, removed and changed, as they happen
+//   accelctl ras ...                   RAS formats, state, events, history, thresholds
+//                                      (ras_command.h)
 //
-// accelctl uses only libaccel's public API, as any client program would. Failures are one line
-// on stderr and a non-zero exit: 1 when an operation failed, 2 when the command line was wrong.
+// accelctl reaches devices only through libaccel's public API, as any client program would, and
+// acceld's RAS service through its gRPC client. Failures are one line on stderr and a non-zero
+// exit: 1 when an operation failed, 2 when the command line was wrong.
 #include <accel/libaccel.h>
 #include <fmt/core.h>
 #include <uapi/accel/accel.h>
@@ -22,6 +25,7 @@
 #include "info_command.h"
 #include "list_command.h"
 #include "monitor_command.h"
+#include "ras_command.h"
 
 namespace {
 
@@ -35,8 +39,10 @@ std::string VersionText() {
 
 // The parsed command line: which subcommand was chosen and its options.
 struct CommandLine {
-  CLI::App app{"accelctl: list accel devices, show one, load and unload drivers, watch hot-plug",
-               "accelctl"};
+  CLI::App app{
+      "accelctl: list accel devices, show one, load and unload drivers, watch hot-plug, "
+      "read RAS state",
+      "accelctl"};
   CLI::App* list = nullptr;
   CLI::App* info = nullptr;
   CLI::App* load = nullptr;
@@ -47,6 +53,7 @@ struct CommandLine {
   accelctl::LoadOptions load_options;
   accelctl::UnloadOptions unload_options;
   accelctl::MonitorOptions monitor_options;
+  accelctl::RasCommandLine ras;
 };
 
 void DefineMonitorCommand(CommandLine& cl) {
@@ -90,11 +97,12 @@ void DefineCommands(CommandLine& cl) {
                       "unplug its devices even while they are open");
 
   DefineMonitorCommand(cl);
+  accelctl::DefineRasCommands(cl.app, cl.ras);
 }
 
 // The subcommand the user chose, or nullptr.
 const CLI::App* ChosenCommand(const CommandLine& cl) {
-  for (const CLI::App* command : {cl.list, cl.info, cl.load, cl.unload, cl.monitor})
+  for (const CLI::App* command : {cl.list, cl.info, cl.load, cl.unload, cl.monitor, cl.ras.ras})
     if (command->parsed()) return command;
   return nullptr;
 }
@@ -106,15 +114,20 @@ int RunChosenCommand(const CommandLine& cl) {
   if (command == cl.load) return accelctl::RunLoad(cl.load_options);
   if (command == cl.unload) return accelctl::RunUnload(cl.unload_options);
   if (command == cl.monitor) return accelctl::RunMonitor(cl.monitor_options);
+  if (command == cl.ras.ras) return accelctl::RunRasCommand(cl.ras);
   return accelctl::Fail(
       ExitStatus::kUsage,
-      "a command is required: list, info, load, unload or monitor; see `accelctl --help`");
+      "a command is required: list, info, load, unload, monitor or ras; see `accelctl --help`");
 }
 
 int FailUsage(const CommandLine& cl, const CLI::ParseError& e) {
   const CLI::App* command = ChosenCommand(cl);
-  const std::string help =
-      command ? "accelctl " + command->get_name() + " --help" : "accelctl --help";
+  std::string help = command ? "accelctl " + command->get_name() : "accelctl";
+  if (command == cl.ras.ras) {
+    if (const CLI::App* ras_command = accelctl::ChosenRasCommand(cl.ras))
+      help += " " + ras_command->get_name();
+  }
+  help += " --help";
   return accelctl::Fail(ExitStatus::kUsage, fmt::format("{}; see `{}`", e.what(), help));
 }
 

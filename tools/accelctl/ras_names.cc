@@ -5,7 +5,9 @@
 #include <uapi/accel/accel.h>
 #include <uapi/accel/dummy.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 
 namespace accelctl {
 namespace {
@@ -40,7 +42,56 @@ const char* KnownFormatName(unsigned bit) {
   return nullptr;
 }
 
+std::string LowerCase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
 }  // namespace
+
+std::optional<unsigned> RasFormatFromName(const std::string& name) {
+  const std::string lower = LowerCase(name);
+  for (const FormatName& f : kFormatNames)
+    if (lower == f.name) return f.bit;
+  return std::nullopt;
+}
+
+bool IsTextRasFormat(unsigned format) {
+  return format == ACCEL_RAS_FMT_JSON || format == ACCEL_RAS_FMT_GRPC;
+}
+
+std::string KnownRasFormatNames() {
+  std::vector<std::string> names;
+  for (const FormatName& f : kFormatNames) names.push_back(f.name);
+  return JoinNames(names, ", ");
+}
+
+CLI::Validator RasFormatValidator() {
+  return CLI::Validator(
+      [](const std::string& name) -> std::string {
+        if (RasFormatFromName(name)) return {};
+        return fmt::format("unknown RAS format '{}' (known: {})", name, KnownRasFormatNames());
+      },
+      "FORMAT");
+}
+
+std::optional<uint32_t> RasSeverityFromName(const std::string& name) {
+  const std::string lower = LowerCase(name);
+  for (uint32_t s = 0; s < kSeverityNames.size(); ++s)
+    if (lower == kSeverityNames[s]) return s;
+  return std::nullopt;
+}
+
+CLI::Validator RasSeverityValidator() {
+  return CLI::Validator(
+      [](const std::string& name) -> std::string {
+        if (RasSeverityFromName(name)) return {};
+        std::vector<std::string> known(kSeverityNames.begin(), kSeverityNames.end());
+        return fmt::format("unknown severity '{}' (known: {})", name, JoinNames(known, ", "));
+      },
+      "SEVERITY");
+}
 
 std::vector<std::string> RasFormatNames(uint64_t mask) {
   std::vector<std::string> names;

@@ -9,7 +9,10 @@
 #ifndef ACCEL_TOOLS_ACCELCTL_RAS_NAMES_H_
 #define ACCEL_TOOLS_ACCELCTL_RAS_NAMES_H_
 
+#include <CLI/CLI.hpp>
+
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +20,24 @@ namespace accelctl {
 
 // Names of the format bits set in an ACCEL_CAP_RAS_* mask, lowest bit first.
 std::vector<std::string> RasFormatNames(uint64_t mask);
+
+// The ACCEL_RAS_FMT_* bit of a format name, in any case ("JSON", "key_val_32"); nullopt for
+// anything else, the reserved bit 6 included.
+std::optional<unsigned> RasFormatFromName(const std::string& name);
+
+// True for formats whose payload is text (json, and grpc's target URI): the rest are binary
+// and never written to a terminal.
+bool IsTextRasFormat(unsigned format);
+
+// Every known format name, ", "-separated, for messages.
+std::string KnownRasFormatNames();
+
+// CLI11 checks: a format name, a severity name (any case; RasSeverityName()'s words).
+CLI::Validator RasFormatValidator();
+CLI::Validator RasSeverityValidator();
+
+// ACCEL_RAS_SEV_* of a severity name, in any case; nullopt for anything else.
+std::optional<uint32_t> RasSeverityFromName(const std::string& name);
 
 // "corrected", "deferred", ... for ACCEL_RAS_SEV_*; "severity<N>" otherwise.
 std::string RasSeverityName(uint32_t severity);
