@@ -28,7 +28,8 @@ class Subscription final : public EventSubscription {
   bool Matches(const DeviceIdentity& id) const {
     return device_.empty() || device_ == id.name || device_ == id.serial;
   }
-  void Push(const EventRecord& r) {
+  // One record is shared by every subscriber it goes to: 64 watchers cost 64 pointers.
+  void Push(const std::shared_ptr<const EventRecord>& r) {
     std::lock_guard lock(mu_);
     if (cancelled_) return;
     if (queue_.size() == cap_) {
@@ -36,14 +37,19 @@ class Subscription final : public EventSubscription {
       ++lost_;
     }
     queue_.push_back(r);
-    cv_.notify_one();
+    if (waiting_) cv_.notify_one();
   }
   bool Next(EventRecord* out, int timeout_ms) override {
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, std::chrono::milliseconds(std::max(timeout_ms, 0)),
-                 [this] { return cancelled_ || !queue_.empty(); });
+    // A zero timeout polls: no timed wait, which would put the thread through the scheduler.
+    if (timeout_ms > 0 && !cancelled_ && queue_.empty()) {
+      waiting_ = true;
+      cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                   [this] { return cancelled_ || !queue_.empty(); });
+      waiting_ = false;
+    }
     if (cancelled_ || queue_.empty()) return false;
-    *out = std::move(queue_.front());
+    *out = *queue_.front();
     queue_.pop_front();
     return true;
   }
@@ -63,9 +69,10 @@ class Subscription final : public EventSubscription {
   const size_t cap_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<EventRecord> queue_;
+  std::deque<std::shared_ptr<const EventRecord>> queue_;
   uint64_t lost_ = 0;
   bool cancelled_ = false;
+  bool waiting_ = false;  // a Next() sleeps: Push notifies only then
 };
 
 struct RasService::Hub {
@@ -82,10 +89,14 @@ struct RasService::Hub {
     std::lock_guard lock(mu);
     subs.erase(std::remove(subs.begin(), subs.end(), s), subs.end());
   }
-  void Publish(const EventRecord& r) {
+  bool empty() {
+    std::lock_guard lock(mu);
+    return subs.empty();
+  }
+  void Publish(const std::shared_ptr<const EventRecord>& r) {
     std::lock_guard lock(mu);
     for (Subscription* s : subs)
-      if (s->Matches(r.device)) s->Push(r);
+      if (s->Matches(r->device)) s->Push(r);
   }
   void Close() {
     std::lock_guard lock(mu);
@@ -141,12 +152,12 @@ void RasService::OnDeviceRegistered(core::Device& dev) {
 uint64_t RasService::OnRasRecorded(core::Device& dev, const RecordResult& recorded) {
   const DeviceIdentity id = dev.RasIdentity();
   uint64_t ticket = 0;
+  const bool watched = !hub_->empty();
   for (const Event& e : recorded.logged) {
-    EventRecord rec{id, dev.RasComponentName(e.component), e};
+    const std::string component = dev.RasComponentName(e.component);
     if (store_)
-      ticket = store_->Append(id, rec.component_name, e,
-                              dev.ras().AggregateCount(e.component, e.severity));
-    hub_->Publish(rec);
+      ticket = store_->Append(id, component, e, dev.ras().AggregateCount(e.component, e.severity));
+    if (watched) hub_->Publish(std::make_shared<const EventRecord>(EventRecord{id, component, e}));
   }
   for (const FiredThreshold& f : recorded.fired) {
     if (!f.act) continue;

@@ -9,8 +9,15 @@
 namespace accel::ras {
 namespace {
 
-std::mutex g_mu;
-std::string g_target;
+// Function-local statics: SetGrpcTarget may run from another object's static initialiser.
+std::mutex& TargetMutex() {
+  static std::mutex mu;
+  return mu;
+}
+std::string& Target() {
+  static std::string target;
+  return target;
+}
 
 constexpr size_t kMaxUri = 4096;
 
@@ -40,13 +47,13 @@ const Codec kCodec = {ACCEL_RAS_FMT_GRPC, "grpc", 0, Encode, Decode, Project};
 }  // namespace
 
 void SetGrpcTarget(const std::string& uri) {
-  std::lock_guard lock(g_mu);
-  g_target = uri;
+  std::lock_guard lock(TargetMutex());
+  Target() = uri;
 }
 
 std::string GrpcTarget() {
-  std::lock_guard lock(g_mu);
-  return g_target;
+  std::lock_guard lock(TargetMutex());
+  return Target();
 }
 
 const Codec& GrpcTargetCodec() {
