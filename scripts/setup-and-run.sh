@@ -3,7 +3,7 @@
 #
 # As root: installs the build dependencies (scripts/deps.sh), builds into build/, starts
 # acceld with two dummy devices in a private runtime directory, shows `accelctl list` and
-# `accelctl info accel0`, then stops acceld. Nothing is left running and the runtime
+# `accelctl info accel0` and the RAS commands, then stops acceld. Nothing is left running and the runtime
 # directory is removed, whether the script succeeds or fails. Without root it works as well
 # once the dependencies are installed.
 set -euo pipefail
@@ -70,6 +70,22 @@ build/bin/accelctl list
 echo
 echo "\$ accelctl info accel0"
 build/bin/accelctl info accel0
+echo
+# RAS: errors raised on the device (root only), then its state, in the readable report and
+# in one of the binary formats. Aggregate counts persist in acceld's RAS store across runs.
+echo "\$ accelctl ras formats accel0"
+build/bin/accelctl ras formats accel0
+if ((EUID == 0)); then
+  echo
+  echo "\$ accelctl ras inject accel0 --component hbm0 --severity corrected --count 3 --address 0x4000"
+  build/bin/accelctl ras inject accel0 --component hbm0 --severity corrected --count 3 --address 0x4000
+fi
+echo
+echo "\$ accelctl ras show accel0"
+build/bin/accelctl ras show accel0
+echo
+echo "\$ accelctl ras show accel0 --format cbor | wc -c"
+build/bin/accelctl ras show accel0 --format cbor | wc -c
 echo
 # The same devices as files (FUSE), if this machine can mount them.
 if [[ -e "$ACCEL_RUNTIME_DIR/dev/accel/accel0" ]]; then
