@@ -41,6 +41,7 @@
 #include "core/file.h"
 #include "core/module_loader.h"
 #include "core/registry.h"
+#include "ras/codecs/all_codecs.h"
 #include "fuzz_check.h"
 
 namespace {
@@ -214,6 +215,8 @@ void CheckResult(uint32_t cmd, const Caller& caller, const std::vector<uint8_t>&
 
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
   g_fx = new Fixture;  // never freed: see the DOC above
+  // Every codec, as acceld has them: RAS_QUERY's encode paths are part of the argument path.
+  accel::ras::InstallAllCodecs();
   std::string why;
   accel::Result<void> loaded = g_fx->loader.Load("dummy", "count=1", &why);
   if (!loaded) {
