@@ -10,8 +10,9 @@
 //     output would pass kMaxEncodedSize.
 //   - Decode treats its input as hostile: every length, count and depth is bounded; it never
 //     reads past the span and never allocates more than a small multiple of the input size.
-//     It returns -EINVAL (malformed), -E2BIG (over a bound) or -EPROTO (well formed but not
-//     this schema), and runs Validate() on what it built.
+//     It returns -EINVAL (malformed), -E2BIG (over a bound), -EPROTO (well formed but not
+//     this schema) or -EILSEQ (text that is not UTF-8, from Validate()), and runs Validate()
+//     on what it built. fuzz/ras/codec_oracle.h checks all of this on arbitrary input.
 //   - Decode(Encode(s)) == Project(s): the codec's projection of s onto what it carries (for a
 //     full codec, s itself).
 #ifndef ACCEL_RAS_CODEC_H_
