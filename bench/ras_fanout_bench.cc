@@ -55,8 +55,8 @@ struct Fixture {
   explicit Fixture(bool with_service) {
     accel::ras::InstallAllCodecs();
     if (with_service) {
-      service = std::make_unique<accel::ras::RasService>(
-          registry, nullptr, std::vector<accel::ras::ThresholdRule>{});
+      service = std::make_unique<accel::ras::RasService>(registry, nullptr,
+                                                         std::vector<accel::ras::ThresholdRule>{});
       registry.set_ras_observer(service.get());
     }
     std::string why;

@@ -41,8 +41,8 @@
 #include "core/file.h"
 #include "core/module_loader.h"
 #include "core/registry.h"
-#include "ras/codecs/all_codecs.h"
 #include "fuzz_check.h"
+#include "ras/codecs/all_codecs.h"
 
 namespace {
 

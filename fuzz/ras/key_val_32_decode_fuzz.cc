@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::optional<fuzzing::Decoded> d =
       fuzzing::CheckDecoder(KeyVal32Codec(), data, size, {.projected = true});
   if (d)
-    FUZZ_CHECK(d->encoding.size() == d->snapshot.counters.size() * 16,
-               "%zu bytes for %zu counters", d->encoding.size(), d->snapshot.counters.size());
+    FUZZ_CHECK(d->encoding.size() == d->snapshot.counters.size() * 16, "%zu bytes for %zu counters",
+               d->encoding.size(), d->snapshot.counters.size());
   return 0;
 }

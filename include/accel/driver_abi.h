@@ -191,7 +191,7 @@ struct accel_driver {
    * through its firmware's blob) before returning. Returns the seqno of the event logged,
    * 0 when the firmware will report it later, or a negative errno. NULL: cannot inject. */
   int64_t (*ras_inject)(const struct accel_call* call, uint32_t component, uint32_t severity,
-                    uint32_t count, int has_address, uint64_t address);
+                        uint32_t count, int has_address, uint64_t address);
   /* Device reset (a RAS threshold action, or recovery): runs on a core thread, outside any
    * call. Pending retired pages become retired after it succeeds. NULL: cannot reset. */
   int (*reset)(void* dev_priv);

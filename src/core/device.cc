@@ -23,13 +23,11 @@ Device* Device::Create(Driver* driver, const accel_device_info& info, void* dev_
   d->device_id_ = info.device_id;
   d->ras_formats_ = info.ras_formats;
   d->ras_passthrough_ = info.ras_passthrough;
-  for (uint32_t i = 0; info.ras_components && i < info.num_ras_components &&
-                       i < ras::kMaxComponents;
-       ++i)
+  for (uint32_t i = 0;
+       info.ras_components && i < info.num_ras_components && i < ras::kMaxComponents; ++i)
     d->ras_components_.emplace_back(info.ras_components[i] ? info.ras_components[i] : "");
   std::vector<std::string> names;
-  for (uint32_t i = 0; i < d->ras_components_.size(); ++i)
-    names.push_back(d->RasComponentName(i));
+  for (uint32_t i = 0; i < d->ras_components_.size(); ++i) names.push_back(d->RasComponentName(i));
   d->ras_ = std::make_unique<ras::DeviceRasState>(std::move(names));
   d->perms_ = driver->registry()->default_permissions();
   driver->AddDevice(d);

@@ -151,9 +151,8 @@ int RasInject(const accel_call* call, void* data) {
   if (in->flags & ACCEL_RAS_INJECT_ADDRESS) address = in->address;
   const Caller caller{call->uid, call->gid, call->pid};
   // Inside a call the device is already entered; RasInject enters again (nested is fine).
-  Result<uint64_t> seqno =
-      DeviceOf(call).RasInject(caller, reinterpret_cast<File*>(call->file), in->component,
-                               in->severity, in->count, address);
+  Result<uint64_t> seqno = DeviceOf(call).RasInject(
+      caller, reinterpret_cast<File*>(call->file), in->component, in->severity, in->count, address);
   if (!seqno) return seqno.error();
   in->seqno = *seqno;
   return 0;

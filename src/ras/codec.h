@@ -41,7 +41,7 @@ enum Carries : uint32_t {
 };
 
 struct Codec {
-  uint32_t format;  // ACCEL_RAS_FMT_*
+  uint32_t format;   // ACCEL_RAS_FMT_*
   const char* name;  // the lowercase suffix of ACCEL_CAP_RAS_*: "json", "key_val_32"
   uint32_t carries;  // Carries bits
   Result<std::vector<uint8_t>> (*encode)(const Snapshot& s);

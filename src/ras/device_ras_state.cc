@@ -81,9 +81,8 @@ Event DeviceRasState::AppendLocked(Event e) {
   if (e.message.size() > kMaxMessageLen) {
     e.message.resize(kMaxMessageLen);
     // Do not leave half a character behind: drop the incomplete tail of a cut sequence.
-    for (int i = 0; i < 3 && !IsUtf8(e.message) &&
-                    static_cast<unsigned char>(e.message.back()) >= 0x80;
-         ++i)
+    for (int i = 0;
+         i < 3 && !IsUtf8(e.message) && static_cast<unsigned char>(e.message.back()) >= 0x80; ++i)
       e.message.pop_back();
   }
   e.message = Utf8OrAscii(std::move(e.message));
@@ -213,8 +212,7 @@ void DeviceRasState::ClearVolatile() {
   }
 }
 
-bool DeviceRasState::AddPage(uint64_t address, uint32_t cause, uint64_t now_ns,
-                             RetiredPage* out) {
+bool DeviceRasState::AddPage(uint64_t address, uint32_t cause, uint64_t now_ns, RetiredPage* out) {
   std::lock_guard lock(mu_);
   auto it = std::lower_bound(pages_.begin(), pages_.end(), address,
                              [](const RetiredPage& p, uint64_t a) { return p.address < a; });

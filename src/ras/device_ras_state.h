@@ -29,9 +29,9 @@ namespace accel::ras {
 struct FiredThreshold {
   size_t rule_index = 0;
   ThresholdRule rule;
-  Event cause;        // the event that crossed it
-  Event notice;       // the informational event logged for the crossing
-  bool act = true;    // false: reset suppressed (grace period, or auto_recover off)
+  Event cause;      // the event that crossed it
+  Event notice;     // the informational event logged for the crossing
+  bool act = true;  // false: reset suppressed (grace period, or auto_recover off)
 };
 
 // What Record() did: the events logged (the reported one, then one notice per crossing) and

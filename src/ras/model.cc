@@ -10,8 +10,8 @@
 namespace accel::ras {
 namespace {
 
-const char* const kSeverityNames[kSeverityCount] = {"corrected", "deferred", "uncorrected",
-                                                    "fatal", "informational"};
+const char* const kSeverityNames[kSeverityCount] = {"corrected", "deferred", "uncorrected", "fatal",
+                                                    "informational"};
 const char* const kHealthNames[] = {"ok", "warning", "failed"};
 
 bool NameOk(const std::string& s) {

@@ -51,8 +51,8 @@ struct Component {
 
 // One (component, severity) counter pair.
 struct Counter {
-  uint32_t component = 0;  // index into Snapshot::components
-  uint32_t severity = 0;   // Severity
+  uint32_t component = 0;        // index into Snapshot::components
+  uint32_t severity = 0;         // Severity
   uint64_t volatile_count = 0;   // since registration (or the last clear)
   uint64_t aggregate_count = 0;  // over the device's life; never cleared by `ras clear`
   bool operator==(const Counter&) const = default;
@@ -64,8 +64,8 @@ struct Event {
   uint64_t timestamp_ns = 0;  // CLOCK_REALTIME
   uint32_t component = 0;
   uint32_t severity = 0;
-  uint32_t code = 0;   // driver- or firmware-specific error code
-  uint32_t count = 1;  // how many errors this event stands for
+  uint32_t code = 0;                // driver- or firmware-specific error code
+  uint32_t count = 1;               // how many errors this event stands for
   std::optional<uint64_t> address;  // memory errors: the (device) physical address
   std::string message;              // at most kMaxMessageLen bytes
   std::vector<uint8_t> raw;         // the firmware's own record, when it sent one
@@ -74,8 +74,8 @@ struct Event {
 
 // One page on the retired-page list (NVML's retired pages, rasdaemon's page offlining).
 struct RetiredPage {
-  uint64_t address = 0;       // page-aligned
-  uint32_t cause = 0;         // Severity of the error that retired it
+  uint64_t address = 0;                   // page-aligned
+  uint32_t cause = 0;                     // Severity of the error that retired it
   PageState state = PageState::kPending;  // pending until the device's next reset
   uint64_t timestamp_ns = 0;
   bool operator==(const RetiredPage&) const = default;
@@ -115,9 +115,9 @@ const char* HealthName(Health h);  // "ok", "warning", "failed"
 std::optional<Health> HealthFromName(const std::string& name);
 
 // Checks the bounds and invariants above (indices in range, names not too long, sorted
-// counters, ...); -EILSEQ when a name or message is not UTF-8. Every decoder runs it on what it produced; -EINVAL when violated.
+// counters, ...); -EILSEQ when a name or message is not UTF-8. Every decoder runs it on what it
+// produced; -EINVAL when violated.
 int Validate(const Snapshot& s);
-
 
 }  // namespace accel::ras
 

@@ -27,11 +27,11 @@ struct EventRecord {
 };
 
 struct LogQuery {
-  std::optional<uint64_t> since_ns;     // inclusive, CLOCK_REALTIME
-  std::optional<uint64_t> until_ns;     // exclusive
-  std::string device;                   // name or serial; empty: every device
-  std::optional<uint32_t> severity;     // exactly this severity; nullopt: all
-  uint32_t limit = 1000;                // newest `limit` events, returned oldest first
+  std::optional<uint64_t> since_ns;  // inclusive, CLOCK_REALTIME
+  std::optional<uint64_t> until_ns;  // exclusive
+  std::string device;                // name or serial; empty: every device
+  std::optional<uint32_t> severity;  // exactly this severity; nullopt: all
+  uint32_t limit = 1000;             // newest `limit` events, returned oldest first
 };
 
 struct InjectRequest {
@@ -42,12 +42,12 @@ struct InjectRequest {
 };
 
 struct ThresholdStatus {
-  std::string device;       // "accel0"
+  std::string device;  // "accel0"
   ThresholdRule rule;
-  uint64_t in_window = 0;   // errors counted in the current window
-  uint64_t crossings = 0;   // times it was crossed since registration
+  uint64_t in_window = 0;  // errors counted in the current window
+  uint64_t crossings = 0;  // times it was crossed since registration
   uint64_t last_crossing_ns = 0;
-  std::string state;        // "armed", "crossed", "grace" (reset suppressed), "manual" (no auto)
+  std::string state;  // "armed", "crossed", "grace" (reset suppressed), "manual" (no auto)
 };
 
 // One subscriber of every device's events (gRPC Watch, accelctl ras watch). Bounded: when the
@@ -70,8 +70,8 @@ class ServiceBackend {
   // -ENODEV for an unknown device.
   virtual Result<Snapshot> Query(const std::string& device) = 0;
   // The payload ACCEL_IOCTL_RAS_QUERY would return, with its schema id.
-  virtual Result<std::vector<uint8_t>> Encode(const std::string& device, uint32_t format,
-                                              bool raw, uint32_t* schema) = 0;
+  virtual Result<std::vector<uint8_t>> Encode(const std::string& device, uint32_t format, bool raw,
+                                              uint32_t* schema) = 0;
   // Privileged: the caller (transport) has checked the right to call these.
   virtual Result<void> Clear(const std::string& device) = 0;
   virtual Result<uint64_t> Inject(const std::string& device, const InjectRequest& req) = 0;

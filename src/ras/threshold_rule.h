@@ -29,7 +29,7 @@ struct ThresholdRule {
   uint64_t count = 1;           // errors (sum of Event::count) that cross it
   uint64_t window_ns = 0;       // sliding window; 0: since registration or the last crossing
   ThresholdAction action = ThresholdAction::kNone;
-  std::string command;          // kTrigger: run with the event in ACCEL_RAS_* variables
+  std::string command;  // kTrigger: run with the event in ACCEL_RAS_* variables
   uint64_t grace_ns = 300ULL * 1000000000ULL;  // kReset: no second reset within this
   bool auto_recover = true;                    // kReset: false reports but never resets
   bool operator==(const ThresholdRule&) const = default;

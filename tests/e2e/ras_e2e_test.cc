@@ -128,9 +128,9 @@ TEST_F(RasE2eTest, EveryFormatRoundTripsWhatItCarries) {
     const bool compact = std::string(codec->name) == "thrift_compact";
     std::vector<uint8_t> bytes;
     uint32_t schema = 99;
-    ASSERT_EQ(Query(dev, codec->format, compact ? ACCEL_RAS_QUERY_THRIFT_COMPACT : 0, &bytes,
-                    &schema),
-              0);
+    ASSERT_EQ(
+        Query(dev, codec->format, compact ? ACCEL_RAS_QUERY_THRIFT_COMPACT : 0, &bytes, &schema),
+        0);
     EXPECT_EQ(schema, compact ? ACCEL_RAS_SCHEMA_THRIFT_COMPACT : ACCEL_RAS_SCHEMA_NATIVE);
     Result<Snapshot> got = codec->decode(bytes);
     ASSERT_TRUE(got) << got.error();
@@ -150,7 +150,7 @@ TEST_F(RasE2eTest, BadQueriesGetKernelErrors) {
   Device dev = OpenDevice();
   std::vector<uint8_t> bytes;
   EXPECT_EQ(Query(dev, ACCEL_RAS_FMT_RESERVED_6, 0, &bytes), -EINVAL);
-  EXPECT_EQ(Query(dev, 17, 0, &bytes), -EOPNOTSUPP);  // a format the device lacks
+  EXPECT_EQ(Query(dev, 17, 0, &bytes), -EOPNOTSUPP);                    // a format the device lacks
   EXPECT_EQ(Query(dev, ACCEL_RAS_FMT_JSON, 1u << 7, &bytes), -EINVAL);  // unknown flag
   EXPECT_EQ(Query(dev, ACCEL_RAS_FMT_JSON, ACCEL_RAS_QUERY_THRIFT_COMPACT, &bytes), -EINVAL);
   EXPECT_EQ(Query(dev, ACCEL_RAS_FMT_CBOR, ACCEL_RAS_QUERY_RAW, &bytes), -EOPNOTSUPP);
@@ -238,9 +238,9 @@ TEST_F(RasE2eTest, AcknowledgedEventsAndAggregatesSurviveKill9) {
   {
     Device dev = OpenDevice("accel1");
     for (int i = 0; i < 20; ++i)
-      ASSERT_EQ(Inject(dev, ACCEL_DUMMY_COMPONENT_HBM0, ACCEL_RAS_SEV_CORRECTED, 1,
-                       0x10000 + 0x1000 * i),
-                0);
+      ASSERT_EQ(
+          Inject(dev, ACCEL_DUMMY_COMPONENT_HBM0, ACCEL_RAS_SEV_CORRECTED, 1, 0x10000 + 0x1000 * i),
+          0);
     ASSERT_EQ(Inject(dev, ACCEL_DUMMY_COMPONENT_FW, ACCEL_RAS_SEV_FATAL, 1), 0);
   }
   daemon_.Kill9();  // every inject above returned: each event was acknowledged

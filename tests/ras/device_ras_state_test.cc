@@ -155,7 +155,7 @@ TEST(DeviceRasState, FirmwareCountersBecomeEventsByTheirIncrease) {
   ASSERT_EQ(r.logged.size(), 1u);
   EXPECT_EQ(r.logged[0].count, 2u);
   EXPECT_TRUE(s.MergeFirmware(fw, 12).logged.empty());  // nothing new
-  fw.counters[0].volatile_count = 1;  // the firmware restarted
+  fw.counters[0].volatile_count = 1;                    // the firmware restarted
   r = s.MergeFirmware(fw, 13);
   ASSERT_EQ(r.logged.size(), 1u);
   EXPECT_EQ(r.logged[0].count, 1u);

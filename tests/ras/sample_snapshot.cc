@@ -46,7 +46,9 @@ Snapshot MakeSampleSnapshot(const SampleShape& shape) {
     e.code = 0x1000 + static_cast<uint32_t>(Next(rng) % 0x100);
     e.count = 1 + static_cast<uint32_t>(Next(rng) % 16);
     if (i % 3 == 0) e.address = (Next(rng) % (1ULL << 40)) & ~0xfffULL;
-    e.message = i % 4 == 1 ? "ECC \"single-bit\" error \xc2\xb5" "cell " + std::to_string(i)
+    e.message = i % 4 == 1 ? "ECC \"single-bit\" error \xc2\xb5"
+                             "cell " +
+                                 std::to_string(i)
                            : "event " + std::to_string(i);
     if (shape.raw_blobs && i % 5 == 2)
       for (uint32_t b = 0; b < 24; ++b) e.raw.push_back(static_cast<uint8_t>(Next(rng)));

@@ -36,9 +36,10 @@ TEST(ThresholdRule, FormatParsesBackToTheSameRule) {
 TEST(ThresholdRule, RejectsWithAReason) {
   for (const char* text :
        {"", "hbm0 count=1", "hbm0:severe count=1", "hbm0:fatal", "hbm0:fatal count=0",
-        "hbm0:fatal count=-1", "hbm0:fatal count=1 window=soon", "hbm0:fatal count=1 action=explode",
-        "hbm0:fatal count=1 action=trigger", "hbm0:fatal count=1 action=trigger command=rel/path",
-        "hbm0:fatal count=1 colour=red", "hbm0:fatal count=1 auto_recover=maybe",
+        "hbm0:fatal count=-1", "hbm0:fatal count=1 window=soon",
+        "hbm0:fatal count=1 action=explode", "hbm0:fatal count=1 action=trigger",
+        "hbm0:fatal count=1 action=trigger command=rel/path", "hbm0:fatal count=1 colour=red",
+        "hbm0:fatal count=1 auto_recover=maybe",
         "hbm0:fatal count=1 window=99999999999999999999s"}) {
     std::string why;
     Result<ThresholdRule> r = ParseThresholdRule(text, &why);

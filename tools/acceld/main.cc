@@ -17,12 +17,12 @@
 
 #include "core/module_loader.h"
 #include "core/registry.h"
+#include "daemon_config.h"
 #include "ras/codecs/all_codecs.h"
 #include "ras/codecs/grpc_target/grpc_target_codec.h"
 #include "ras/daemon/ras_service.h"
 #include "ras/grpc/ras_grpc_server.h"
 #include "ras/store/ras_store.h"
-#include "daemon_config.h"
 #include "runtime_dir_lock.h"
 #include "transport/fuse/dev_tree.h"
 #include "transport/fuse/sys_tree.h"
@@ -189,16 +189,15 @@ int main(int argc, char** argv) {
   accel::ras::InstallAllCodecs();
   std::unique_ptr<accel::ras::RasStore> store;
   if (cfg.ras_db != "none") {
-    const std::string path =
-        cfg.ras_db.empty() ? accel::ras::RasStore::DefaultPath() : cfg.ras_db;
+    const std::string path = cfg.ras_db.empty() ? accel::ras::RasStore::DefaultPath() : cfg.ras_db;
     accel::ras::StoreOptions opts;
     opts.max_events = cfg.ras_retention_events;
     opts.max_age_ns = cfg.ras_retention_days * 86400ULL * 1000000000ULL;
     accel::Result<std::unique_ptr<accel::ras::RasStore>> st =
         accel::ras::RasStore::Open(path, opts);
     if (!st) {
-      spdlog::error("cannot open the RAS store {}: {} (pass --ras-db PATH, or --ras-db none)",
-                    path, std::strerror(-st.error()));
+      spdlog::error("cannot open the RAS store {}: {} (pass --ras-db PATH, or --ras-db none)", path,
+                    std::strerror(-st.error()));
       return 1;
     }
     store = std::move(*st);

@@ -187,7 +187,7 @@ struct accel_ras_query {
   __u32 pad;
 };
 
-#define ACCEL_RAS_SCHEMA_NATIVE 0 /* the payload is in @format as documented by accel */
+#define ACCEL_RAS_SCHEMA_NATIVE 0         /* the payload is in @format as documented by accel */
 #define ACCEL_RAS_SCHEMA_THRIFT_COMPACT 1 /* THRIFT, compact protocol, accel's IDL */
 #define ACCEL_RAS_SCHEMA_FIRMWARE 0x100   /* RAW: the firmware's own schema (driver-defined) */
 

@@ -22,10 +22,10 @@
 
 #include <atomic>
 #include <cerrno>
-#include <mutex>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <string>
 #include <vector>
@@ -129,8 +129,8 @@ int Load(accel_host* host, const accel_host_ops* ops, const char* args, void** p
     return -EINVAL;
   }
   // The RAS host ops arrived with the RAS framework; an older core cannot run this driver.
-  if (ops->struct_size < offsetof(accel_host_ops, device_ras_firmware_blob) +
-                             sizeof(ops->device_ras_firmware_blob)) {
+  if (ops->struct_size <
+      offsetof(accel_host_ops, device_ras_firmware_blob) + sizeof(ops->device_ras_firmware_blob)) {
     ops->log(host, ACCEL_LOG_ERROR, "core too old: no device_ras_report");
     return -ENOTSUP;
   }

@@ -15,9 +15,9 @@
 namespace accel::ras {
 
 std::vector<const Codec*> AllCodecs() {
-  return {&KeyVal32Codec(), &NetlinkCodec(), &JsonCodec(),   &ProtobufCodec(),
-          &GrpcTargetCodec(), &ThriftCodec(), &ThriftCompactCodec(), &Asn1Codec(),
-          &CborCodec(),     &CperCodec()};
+  return {&KeyVal32Codec(),   &NetlinkCodec(), &JsonCodec(),          &ProtobufCodec(),
+          &GrpcTargetCodec(), &ThriftCodec(),  &ThriftCompactCodec(), &Asn1Codec(),
+          &CborCodec(),       &CperCodec()};
 }
 
 void InstallAllCodecs() {

@@ -240,7 +240,8 @@ void RasService::RunTrigger(core::Device& dev, const FiredThreshold& f) {
       "ACCEL_RAS_DRIVER=" + dev.driver()->name(),
       "ACCEL_RAS_SERIAL=" + dev.serial(),
       "ACCEL_RAS_COMPONENT=" + dev.RasComponentName(e.component),
-      std::string("ACCEL_RAS_SEVERITY=") + (SeverityName(e.severity) ? SeverityName(e.severity) : "?"),
+      std::string("ACCEL_RAS_SEVERITY=") +
+          (SeverityName(e.severity) ? SeverityName(e.severity) : "?"),
       "ACCEL_RAS_CODE=" + std::to_string(e.code),
       "ACCEL_RAS_COUNT=" + std::to_string(e.count),
       "ACCEL_RAS_SEQNO=" + std::to_string(e.seqno),
