@@ -156,6 +156,32 @@ struct accel_host_ops {
    * model (the firmware's counters are absolute; increases become events). */
   int (*device_ras_firmware_blob)(struct accel_device* dev, uint32_t format, const void* data,
                                   uint32_t len);
+
+  /* ---- since vnpu (check struct_size before calling) ---- */
+
+  /* fd_install() for a call's reply: the transport passes a duplicate of `fd` to the caller
+   * (SCM_RIGHTS on the socket) and writes the descriptor number the caller got, as an __s32,
+   * at byte `offset` of the command's struct. The driver keeps its own `fd`. -EOPNOTSUPP when
+   * the transport cannot pass descriptors (FUSE); -EMFILE past 8 per reply. */
+  int (*install_fd)(const struct accel_call* call, int fd, uint32_t offset);
+  /* Records an uncorrectable page (address in the device's address space): listed as pending
+   * at once, retired at the next device reset, kept by the store. 0, or -ENOSPC when the list
+   * is full; a page already listed is 0. */
+  int (*device_ras_retire_page)(struct accel_device* dev, uint64_t address, uint32_t severity);
+  /* Resets the device through the core, outside any call (a recovery thread of the driver):
+   * runs the driver's reset hook, then retires pending pages. */
+  int (*device_reset)(struct accel_device* dev);
+  /* devcoredump: keeps a copy of `data` as the sys tree's devcoredump/data (root only) until
+   * it is read and dismissed (a write to it) or replaced by the next dump. */
+  void (*device_coredump)(struct accel_device* dev, const void* data, uint32_t len);
+  /* The device stops serving until recovery (wedged != 0, `why` says what happened) or serves
+   * again (wedged == 0): a "wedged"/"recovered" event on the monitor stream and the sys tree's
+   * `wedged` attribute. */
+  void (*device_set_wedged)(struct accel_device* dev, int wedged, const char* why);
+  /* Finds a helper program shipped with the driver (vnpu-fw) the way plugins are found: each
+   * directory of the plugin search path. Writes its path (NUL-terminated) to `path`; -ENOENT
+   * when none is executable, -ENAMETOOLONG when `size` is too small. */
+  int (*find_helper)(struct accel_host* host, const char* name, char* path, uint32_t size);
 };
 
 struct accel_driver {
@@ -195,6 +221,20 @@ struct accel_driver {
   /* Device reset (a RAS threshold action, or recovery): runs on a core thread, outside any
    * call. Pending retired pages become retired after it succeeds. NULL: cannot reset. */
   int (*reset)(void* dev_priv);
+
+  /* ---- since vnpu (the core checks struct_size) ---- */
+
+  /* pread/pwrite on a FUSE node at offset >= 2^32 (below 2^62): a driver's buffer-object data
+   * at fake offsets, as DRM's mmap offsets. Returns bytes moved (0 at the end), or a negative
+   * errno (-EINVAL: no object at that offset). NULL: such offsets are -EINVAL. */
+  int64_t (*file_rw)(const struct accel_call* call, uint64_t offset, void* buf, uint32_t len,
+                     int write);
+  /* DRM fdinfo: this file's usage as "key:\tvalue\n" lines (drm-engine-<name>: <ns> ns,
+   * drm-engine-capacity-<name>, drm-total-<region>: <n> KiB, drm-resident-<region>, ...). The
+   * core adds drm-driver, drm-client-id and drm-pdev itself. Returns the length written (at
+   * most size - 1, NUL-terminated) or a negative errno. Runs outside any call of the file, with
+   * call->file and file_priv set; it must not sleep. NULL: no usage keys. */
+  int (*file_usage)(const struct accel_call* call, char* buf, uint32_t size);
 };
 
 typedef const struct accel_driver* (*accel_driver_entry_fn)(void);
