@@ -162,6 +162,39 @@ void DeviceRasState::JudgeLocked(const Event& e, RecordResult* out) {
 
 RecordResult DeviceRasState::MergeFirmware(const Snapshot& fw, uint64_t now_ns) {
   RecordResult out;
+  auto append = [&out](RecordResult r) {
+    out.logged.insert(out.logged.end(), r.logged.begin(), r.logged.end());
+    out.fired.insert(out.fired.end(), r.fired.begin(), r.fired.end());
+  };
+  // Events the firmware lists one by one (newer than the last merged) are recorded as they
+  // are: with their code, message and address, which thresholds such as retire_page need. The
+  // counts they carry come off the counter increases below, so nothing is counted twice.
+  std::vector<uint64_t> explained(fw_last_.size(), 0);
+  uint64_t newest = 0;
+  for (const Event& e : fw.events) newest = std::max(newest, e.seqno);
+  uint64_t last_event;
+  {
+    std::lock_guard lock(mu_);
+    if (newest < fw_last_event_) fw_last_event_ = 0;  // the firmware restarted: seqnos did too
+    last_event = fw_last_event_;
+    fw_last_event_ = std::max(fw_last_event_, newest);
+  }
+  std::vector<const Event*> fresh;
+  for (const Event& e : fw.events)
+    if (e.seqno > last_event) fresh.push_back(&e);
+  std::sort(fresh.begin(), fresh.end(),
+            [](const Event* a, const Event* b) { return a->seqno < b->seqno; });
+  for (const Event* fe : fresh) {
+    if (fe->component >= fw.components.size() || fe->severity >= kSeverityCount) continue;
+    std::optional<uint32_t> c = ComponentIndex(fw.components[fe->component].name);
+    if (!c) continue;
+    Event e = *fe;
+    e.seqno = 0;  // ours is assigned by Record
+    e.component = *c;
+    if (e.timestamp_ns == 0) e.timestamp_ns = fw.timestamp_ns != 0 ? fw.timestamp_ns : now_ns;
+    explained[*c * kSeverityCount + e.severity] += e.count;
+    append(Record(std::move(e)));
+  }
   for (const Counter& k : fw.counters) {
     if (k.component >= fw.components.size()) continue;
     std::optional<uint32_t> c = ComponentIndex(fw.components[k.component].name);
@@ -174,6 +207,7 @@ RecordResult DeviceRasState::MergeFirmware(const Snapshot& fw, uint64_t now_ns) 
       delta = k.volatile_count >= last ? k.volatile_count - last : k.volatile_count;
       fw_last_[slot] = k.volatile_count;
     }
+    delta = delta > explained[slot] ? delta - explained[slot] : 0;
     while (delta > 0) {  // events carry a u32 count
       const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(delta, UINT32_MAX));
       delta -= n;
@@ -184,9 +218,7 @@ RecordResult DeviceRasState::MergeFirmware(const Snapshot& fw, uint64_t now_ns) 
       e.count = n;
       e.timestamp_ns = fw.timestamp_ns != 0 ? fw.timestamp_ns : now_ns;
       e.message = "reported by firmware";
-      RecordResult r = Record(std::move(e));
-      out.logged.insert(out.logged.end(), r.logged.begin(), r.logged.end());
-      out.fired.insert(out.fired.end(), r.fired.begin(), r.fired.end());
+      append(Record(std::move(e)));
     }
   }
   return out;
@@ -212,16 +244,17 @@ void DeviceRasState::ClearVolatile() {
   }
 }
 
-bool DeviceRasState::AddPage(uint64_t address, uint32_t cause, uint64_t now_ns, RetiredPage* out) {
+DeviceRasState::PageAdd DeviceRasState::AddPage(uint64_t address, uint32_t cause,
+                                                uint64_t now_ns, RetiredPage* out) {
   std::lock_guard lock(mu_);
   auto it = std::lower_bound(pages_.begin(), pages_.end(), address,
                              [](const RetiredPage& p, uint64_t a) { return p.address < a; });
-  if (it != pages_.end() && it->address == address) return false;
-  if (pages_.size() >= kMaxPages) return false;
+  if (it != pages_.end() && it->address == address) return PageAdd::kListed;
+  if (pages_.size() >= kMaxPages) return PageAdd::kFull;
   RetiredPage p{address, cause, PageState::kPending, now_ns};
   pages_.insert(it, p);
   if (out) *out = p;
-  return true;
+  return PageAdd::kAdded;
 }
 
 std::vector<RetiredPage> DeviceRasState::RetirePendingPages() {

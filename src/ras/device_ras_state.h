@@ -69,8 +69,10 @@ class DeviceRasState {
 
   // Volatile counters to zero (ras clear); aggregate counters, log and pages stay.
   void ClearVolatile();
-  // Adds a page as pending; false when it is already listed.
-  bool AddPage(uint64_t address, uint32_t cause, uint64_t now_ns, RetiredPage* out);
+  // Adds a page as pending (*out filled): kAdded; kListed when it already was (a page is
+  // listed once); kFull at kMaxPages, which a caller must report (retire_page's -ENOSPC).
+  enum class PageAdd { kAdded, kListed, kFull };
+  PageAdd AddPage(uint64_t address, uint32_t cause, uint64_t now_ns, RetiredPage* out);
   // After a device reset: pending pages become retired; returns those that changed.
   std::vector<RetiredPage> RetirePendingPages();
   uint64_t AggregateCount(uint32_t component, uint32_t severity) const;
@@ -118,6 +120,7 @@ class DeviceRasState {
   std::vector<RetiredPage> pages_;  // sorted by address
   std::vector<RuleState> rules_;
   std::vector<uint64_t> fw_last_;  // firmware counters last merged, same indexing
+  uint64_t fw_last_event_ = 0;     // seqno of the firmware's last event merged
   std::optional<std::pair<uint32_t, std::vector<uint8_t>>> fw_blob_;
 };
 

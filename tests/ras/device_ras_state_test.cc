@@ -125,13 +125,23 @@ TEST(DeviceRasState, ResetHasAGracePeriodAndAnAutoRecoverSwitch) {
   EXPECT_EQ(s.Thresholds(171 * kSec)[1].state, "manual");
 }
 
+TEST(DeviceRasState, APageListFullRefusesNewPagesButKnowsListedOnes) {
+  DeviceRasState s({"hbm0"});
+  using PageAdd = DeviceRasState::PageAdd;
+  for (uint64_t i = 0; i < kMaxPages; ++i)
+    ASSERT_EQ(s.AddPage(i << 12, 2, 1, nullptr), PageAdd::kAdded) << i;
+  EXPECT_EQ(s.AddPage(uint64_t{kMaxPages} << 12, 2, 1, nullptr), PageAdd::kFull);
+  EXPECT_EQ(s.AddPage(0x5000, 2, 1, nullptr), PageAdd::kListed);  // listed beats full
+}
+
 TEST(DeviceRasState, PagesArePendingUntilAReset) {
   DeviceRasState s({"hbm0"});
   RetiredPage p;
-  EXPECT_TRUE(s.AddPage(0x3000, 0, 1, &p));
+  using PageAdd = DeviceRasState::PageAdd;
+  EXPECT_EQ(s.AddPage(0x3000, 0, 1, &p), PageAdd::kAdded);
   EXPECT_EQ(p.state, PageState::kPending);
-  EXPECT_FALSE(s.AddPage(0x3000, 0, 2, nullptr));  // listed once
-  EXPECT_TRUE(s.AddPage(0x1000, 2, 3, nullptr));
+  EXPECT_EQ(s.AddPage(0x3000, 0, 2, nullptr), PageAdd::kListed);  // listed once
+  EXPECT_EQ(s.AddPage(0x1000, 2, 3, nullptr), PageAdd::kAdded);
   Snapshot snap = s.TakeSnapshot({}, 4);
   ASSERT_EQ(snap.pages.size(), 2u);
   EXPECT_EQ(snap.pages[0].address, 0x1000u);  // sorted
@@ -160,6 +170,43 @@ TEST(DeviceRasState, FirmwareCountersBecomeEventsByTheirIncrease) {
   ASSERT_EQ(r.logged.size(), 1u);
   EXPECT_EQ(r.logged[0].count, 1u);
   EXPECT_EQ(s.AggregateCount(1, 0), 8u);
+}
+
+TEST(DeviceRasState, FirmwareEventsKeepTheirAddressAndAreNotCountedTwice) {
+  DeviceRasState s({"hbm0", "sram"});
+  Snapshot fw;
+  fw.components = {{"hbm0", Health::kOk}};
+  fw.counters = {{0, 0, 3, 3}};  // three corrected errors, two of them listed one by one
+  Event a;
+  a.seqno = 1;
+  a.component = 0;
+  a.severity = 0;
+  a.code = 0x101;
+  a.count = 1;
+  a.address = 0x1'0000'2040;
+  a.message = "single-bit";
+  Event b = a;
+  b.seqno = 2;
+  b.address = 0x1'0000'3000;
+  fw.events = {b, a};  // any order: merged by seqno
+  RecordResult r = s.MergeFirmware(fw, 10);
+  ASSERT_EQ(r.logged.size(), 3u);
+  EXPECT_EQ(r.logged[0].address, a.address);
+  EXPECT_EQ(r.logged[0].code, 0x101u);
+  EXPECT_EQ(r.logged[1].address, b.address);
+  EXPECT_FALSE(r.logged[2].address.has_value());  // the one the firmware did not list
+  EXPECT_EQ(r.logged[2].count, 1u);
+  EXPECT_EQ(s.AggregateCount(0, 0), 3u);
+  // The same blob again adds nothing; a restarted firmware's seqno 1 is new again.
+  EXPECT_TRUE(s.MergeFirmware(fw, 11).logged.empty());
+  Snapshot restarted;
+  restarted.components = fw.components;
+  restarted.counters = {{0, 0, 1, 1}};
+  restarted.events = {a};
+  r = s.MergeFirmware(restarted, 12);
+  ASSERT_EQ(r.logged.size(), 1u);
+  EXPECT_EQ(r.logged[0].address, a.address);
+  EXPECT_EQ(s.AggregateCount(0, 0), 4u);
 }
 
 TEST(DeviceRasState, RestoreBringsBackAggregatesPagesAndSequence) {
