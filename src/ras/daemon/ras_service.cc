@@ -173,7 +173,9 @@ uint64_t RasService::OnRasRecorded(core::Device& dev, const RecordResult& record
         }
         RetiredPage page;
         const uint64_t aligned = *f.cause.address & ~uint64_t{0xfff};
-        if (dev.ras().AddPage(aligned, f.cause.severity, f.cause.timestamp_ns, &page) && store_)
+        if (dev.ras().AddPage(aligned, f.cause.severity, f.cause.timestamp_ns, &page) ==
+                DeviceRasState::PageAdd::kAdded &&
+            store_)
           ticket = std::max(ticket, store_->PutPage(id, page));
         break;
       }
