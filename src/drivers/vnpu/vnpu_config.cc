@@ -57,7 +57,7 @@ int ParseVnpuConfig(const char* args, VnpuConfig* out, std::string* why) {
       if (!number || !InRange(v, 1, 16)) return bad("engines=1..16");
       out->engines = static_cast<uint32_t>(v);
     } else if (key == "memory") {
-      if (!number || !InRange(v, 1ull << 20, 64ull << 30)) return bad("memory=1M..64G");
+      if (!number || !InRange(v, 64ull << 10, 64ull << 30)) return bad("memory=64K..64G");
       out->memory = v;
     } else if (key == "job_timeout_ms") {
       if (!number || !InRange(v, 1, 3600000)) return bad("job_timeout_ms=1..3600000");

@@ -1,0 +1,304 @@
+// vnpu_fault_e2e_test.cc - every injectable vnpu fault and its recovery, against a real acceld
+// and vnpu-fw: correctable and uncorrectable ECC (with a retire threshold and poison), an
+// engine hang, a firmware crash (a real kill -9 during a stream of jobs), a lost heartbeat
+// (SIGSTOP), PCIe link errors, the devcoredump and wedged/recovered events they leave, and
+// unplug waking a sleeper.
+#include <accel/libaccel.h>
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <uapi/accel/accel.h>
+#include <uapi/accel/vnpu.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "acceld_process.h"
+#include "ras/codecs/cbor/cbor_codec.h"
+#include "vnpu_client.h"
+
+namespace accel::testing {
+namespace {
+
+bool Eventually(const std::function<bool()>& pred, int seconds = 20) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pred();
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The pid of acceld's vnpu-fw child (the firmware process), or -1.
+pid_t FirmwarePid(pid_t acceld) {
+  DIR* d = opendir("/proc");
+  if (!d) return -1;
+  pid_t found = -1;
+  while (dirent* e = readdir(d)) {
+    const pid_t pid = atoi(e->d_name);
+    if (pid <= 0) continue;
+    std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+    const size_t close_paren = stat.rfind(')');
+    if (stat.find("(vnpu-fw)") == std::string::npos || close_paren == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close_paren + 2));
+    char state;
+    pid_t ppid;
+    rest >> state >> ppid;
+    if (ppid == acceld && state != 'Z') found = pid;
+  }
+  closedir(d);
+  return found;
+}
+
+class VnpuFaultTest : public ::testing::Test {
+ protected:
+  void StartWith(const std::string& load_args, std::vector<std::string> extra = {},
+                 bool fuse = false) {
+    std::vector<std::string> args = {"--load", "vnpu " + load_args};
+    if (!fuse) args.push_back("--no-fuse");
+    args.insert(args.end(), extra.begin(), extra.end());
+    ASSERT_TRUE(daemon_.Start(args)) << daemon_.log();
+    ASSERT_EQ(client_.Open(), 0);
+    ASSERT_EQ(client_.CmdqCreate(VNPU_PRIORITY_NORMAL, &cmdq_), 0);
+  }
+  std::string SysPath(const std::string& rel) {
+    return daemon_.runtime_dir() + "/sys/class/accel/accel0/" + rel;
+  }
+  // The device's RAS state, as CBOR through RAS_QUERY.
+  ras::Snapshot Snapshot() {
+    accel_ras_query q{};
+    q.format = ACCEL_RAS_FMT_CBOR;
+    EXPECT_EQ(accel_ioctl(client_.handle(), ACCEL_IOCTL_RAS_QUERY, &q), -ENOSPC);
+    std::vector<uint8_t> bytes(q.len);
+    q.ptr = reinterpret_cast<uintptr_t>(bytes.data());
+    q.size = q.len;
+    EXPECT_EQ(accel_ioctl(client_.handle(), ACCEL_IOCTL_RAS_QUERY, &q), 0);
+    bytes.resize(q.len);
+    Result<ras::Snapshot> s = ras::DecodeCborSnapshot(bytes);
+    EXPECT_TRUE(s.ok());
+    return s ? *s : ras::Snapshot{};
+  }
+  uint64_t Count(const std::string& component, uint32_t severity) {
+    ras::Snapshot s = Snapshot();
+    for (const ras::Counter& c : s.counters)
+      if (s.components[c.component].name == component && c.severity == severity)
+        return c.volatile_count;
+    return UINT64_MAX;
+  }
+  bool HasPage(uint64_t page) {
+    for (const ras::RetiredPage& p : Snapshot().pages)
+      if (p.address == page) return true;
+    return false;
+  }
+
+  AcceldProcess daemon_;
+  VnpuClient client_;
+  uint32_t cmdq_ = 0;
+};
+
+TEST_F(VnpuFaultTest, CorrectableEccIsCountedAndAThresholdRetiresThePage) {
+  StartWith("", {"--threshold", "hbm0:corrected count=2 action=retire_page"});
+  MappedBo bo;
+  ASSERT_EQ(bo.Create(client_, 8192), 0);
+  vnpu_bo_info info;
+  ASSERT_EQ(client_.BoInfo(bo.handle(), &info), 0);
+  std::memset(bo.data(), 0x5a, 8192);
+  ASSERT_EQ(client_.InjectFault(VNPU_FAULT_ECC_CORRECTABLE, 0, bo.handle(), 100), 0);
+  EXPECT_EQ(Count("hbm0", ACCEL_RAS_SEV_CORRECTED), 1u);
+  EXPECT_FALSE(HasPage(info.device_address));
+  ASSERT_EQ(client_.InjectFault(VNPU_FAULT_ECC_CORRECTABLE, 0, bo.handle(), 200), 0);
+  EXPECT_EQ(Count("hbm0", ACCEL_RAS_SEV_CORRECTED), 2u);
+  EXPECT_TRUE(HasPage(info.device_address));  // the second crossed the threshold
+  // The event came through the firmware with its address.
+  ras::Snapshot s = Snapshot();
+  ASSERT_FALSE(s.events.empty());
+  EXPECT_EQ(s.events.back().address, info.device_address + 200);
+  // Corrected means corrected: the data is intact and jobs on it succeed.
+  uint64_t fence;
+  ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_COPY, {bo.handle(), bo.handle()}, {0, 4096, 4096}, &fence),
+            0);
+  EXPECT_EQ(client_.Finish(fence), uint32_t{VNPU_JOB_SUCCESS});
+  EXPECT_EQ(bo.data()[4096 + 100], 0x5a);
+  // RAW: the firmware's own CBOR blob, byte for byte, says the same.
+  accel_ras_query q{};
+  q.format = ACCEL_RAS_FMT_CBOR;
+  q.flags = ACCEL_RAS_QUERY_RAW;
+  ASSERT_EQ(accel_ioctl(client_.handle(), ACCEL_IOCTL_RAS_QUERY, &q), -ENOSPC);
+  std::vector<uint8_t> raw(q.len);
+  q.ptr = reinterpret_cast<uintptr_t>(raw.data());
+  q.size = q.len;
+  ASSERT_EQ(accel_ioctl(client_.handle(), ACCEL_IOCTL_RAS_QUERY, &q), 0);
+  EXPECT_EQ(q.schema, uint32_t{ACCEL_RAS_SCHEMA_FIRMWARE});
+  Result<ras::Snapshot> fw = ras::DecodeCborSnapshot(raw);
+  ASSERT_TRUE(fw.ok());
+  EXPECT_EQ(fw->device.driver, "vnpu");
+}
+
+TEST_F(VnpuFaultTest, UncorrectableEccPoisonsReadersAndRetiresThePage) {
+  StartWith("memory=64K");
+  uint32_t a, b;
+  uint64_t a_addr;
+  ASSERT_EQ(client_.BoCreate(16384, &a, &a_addr), 0);
+  ASSERT_EQ(client_.BoCreate(16384, &b), 0);
+  ASSERT_EQ(client_.InjectFault(VNPU_FAULT_ECC_UNCORRECTABLE, 0, a, 4096 + 8), 0);
+  EXPECT_EQ(Count("hbm0", ACCEL_RAS_SEV_UNCORRECTED), 1u);
+  EXPECT_TRUE(HasPage(a_addr + 4096));  // listed at once, pending until a reset
+  uint64_t bad, good;
+  ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_COPY, {a, b}, {4096, 0, 4096}, &bad), 0);
+  ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_COPY, {a, b}, {0, 0, 4096}, &good), 0);
+  EXPECT_EQ(client_.Finish(bad), uint32_t{VNPU_JOB_MEMORY_ERROR});
+  EXPECT_EQ(client_.Finish(good), uint32_t{VNPU_JOB_SUCCESS});
+  // Once freed, the poisoned page never backs a BO again: 64K of memory now holds 15 pages.
+  ASSERT_EQ(client_.BoDestroy(a), 0);
+  std::vector<uint32_t> handles;
+  for (;;) {
+    uint32_t h;
+    uint64_t addr;
+    if (client_.BoCreate(4096, &h, &addr) != 0) break;
+    EXPECT_NE(addr, a_addr + 4096);
+    handles.push_back(h);
+  }
+  EXPECT_EQ(handles.size(), 16u - 4u - 1u);  // b holds 4 pages, one page is retired
+}
+
+TEST_F(VnpuFaultTest, EngineHangIsDetectedTheEngineResetAndLaterJobsRun) {
+  StartWith("engines=1", {}, /*fuse=*/true);
+  accel_monitor* mon = nullptr;
+  ASSERT_EQ(accel_monitor_open(&mon), 0);
+  ASSERT_EQ(client_.InjectFault(VNPU_FAULT_ENGINE_HANG, 0, 0, 0, 0), 0);
+  uint64_t hung, next;
+  ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_NOP, {}, {}, &hung, /*timeout_ms=*/200), 0);
+  ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_NOP, {}, {}, &next), 0);
+  EXPECT_EQ(client_.Finish(hung), uint32_t{VNPU_JOB_TIMED_OUT});
+  EXPECT_EQ(client_.Finish(next), uint32_t{VNPU_JOB_SUCCESS});
+  EXPECT_TRUE(Eventually([&] { return Count("compute", ACCEL_RAS_SEV_UNCORRECTED) == 1; }));
+  // The hang left a devcoredump in the sys tree, and a wedged -> recovered pair.
+  std::string dump;
+  EXPECT_TRUE(Eventually([&] {
+    dump = ReadFile(SysPath("devcoredump/data"));
+    return !dump.empty();
+  })) << daemon_.log();
+  EXPECT_NE(dump.find("engine 0 hang"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("injected hang"), std::string::npos) << dump;
+  std::vector<uint32_t> actions;
+  accel_monitor_event ev;
+  while (accel_monitor_next(mon, &ev, 2000) == 0) {
+    actions.push_back(ev.action);
+    if (ev.action == ACCEL_MONITOR_RECOVERED) break;
+  }
+  accel_monitor_close(mon);
+  auto wedged = std::find(actions.begin(), actions.end(), uint32_t{ACCEL_MONITOR_WEDGED});
+  ASSERT_NE(wedged, actions.end());
+  EXPECT_NE(std::find(wedged, actions.end(), uint32_t{ACCEL_MONITOR_RECOVERED}), actions.end());
+  EXPECT_EQ(ReadFile(SysPath("wedged")).substr(0, 1), "0");
+  // A job that spins past its own timeout is a hang too.
+  uint64_t spin;
+  ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_SPIN, {}, {0}, &spin, 100), 0);
+  EXPECT_EQ(client_.Finish(spin), uint32_t{VNPU_JOB_TIMED_OUT});
+  EXPECT_EQ(client_.Param(VNPU_PARAM_RESET_COUNT), 0u);  // an engine reset, not a device one
+}
+
+TEST_F(VnpuFaultTest, FirmwareKilledDuringAStreamOfJobsTheDeviceResetsAndServesAgain) {
+  StartWith("engines=2");
+  const pid_t fw = FirmwarePid(daemon_.pid());
+  ASSERT_GT(fw, 0);
+  std::vector<uint64_t> fences;
+  for (int i = 0; i < 200; ++i) {
+    uint64_t f;
+    ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_SPIN, {}, {2'000'000}, &f), 0);  // 2 ms each
+    fences.push_back(f);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  ASSERT_EQ(kill(fw, SIGKILL), 0);  // a real crash of the firmware process
+  int success = 0, aborted = 0;
+  for (uint64_t f : fences) {
+    const uint32_t st = client_.Finish(f);
+    ASSERT_TRUE(st == VNPU_JOB_SUCCESS || st == VNPU_JOB_ABORTED) << st;
+    (st == VNPU_JOB_SUCCESS ? success : aborted)++;
+  }
+  EXPECT_GT(aborted, 0);  // jobs in flight at the reset failed, and said so
+  EXPECT_TRUE(Eventually([&] { return client_.Param(VNPU_PARAM_RESET_COUNT) == 1; }));
+  EXPECT_TRUE(Eventually([&] {
+    const pid_t now = FirmwarePid(daemon_.pid());
+    return now > 0 && now != fw;
+  }));
+  EXPECT_NE(client_.Param(VNPU_PARAM_FW_VERSION), 0u);
+  EXPECT_EQ(Count("fw", ACCEL_RAS_SEV_FATAL), 1u);
+  uint64_t after;
+  ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_NOP, {}, {}, &after), 0);
+  EXPECT_EQ(client_.Finish(after), uint32_t{VNPU_JOB_SUCCESS});
+  // The fault ioctl does the same (kill -9 from inside).
+  ASSERT_EQ(client_.InjectFault(VNPU_FAULT_FW_CRASH, 0, 0, 0), 0);
+  EXPECT_TRUE(Eventually([&] { return client_.Param(VNPU_PARAM_RESET_COUNT) == 2; }));
+  EXPECT_TRUE(Eventually([&] { return Count("fw", ACCEL_RAS_SEV_FATAL) == 2; }));
+}
+
+TEST_F(VnpuFaultTest, LostHeartbeatIsAFirmwareFailure) {
+  StartWith("heartbeat_ms=20 heartbeat_timeout_ms=300");
+  const pid_t fw = FirmwarePid(daemon_.pid());
+  ASSERT_GT(fw, 0);
+  ASSERT_EQ(kill(fw, SIGSTOP), 0);  // alive but silent: a hung firmware
+  EXPECT_TRUE(Eventually([&] { return client_.Param(VNPU_PARAM_RESET_COUNT) == 1; }));
+  EXPECT_EQ(Count("fw", ACCEL_RAS_SEV_FATAL), 1u);
+  EXPECT_TRUE(Eventually([&] { return kill(fw, 0) != 0; }));  // the stopped one was killed
+  uint64_t f;
+  ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_NOP, {}, {}, &f), 0);
+  EXPECT_EQ(client_.Finish(f), uint32_t{VNPU_JOB_SUCCESS});
+}
+
+TEST_F(VnpuFaultTest, LinkErrorsAreCountedAndAFatalOneResetsTheDevice) {
+  StartWith("");
+  ASSERT_EQ(client_.InjectFault(VNPU_FAULT_LINK_ERROR, 0, 0, 0), 0);
+  EXPECT_EQ(Count("pcie", ACCEL_RAS_SEV_CORRECTED), 1u);
+  EXPECT_EQ(client_.Param(VNPU_PARAM_RESET_COUNT), 0u);
+  ASSERT_EQ(client_.InjectFault(VNPU_FAULT_LINK_ERROR, VNPU_FAULT_FATAL, 0, 0), 0);
+  EXPECT_TRUE(Eventually([&] { return client_.Param(VNPU_PARAM_RESET_COUNT) == 1; }));
+  EXPECT_GE(Count("pcie", ACCEL_RAS_SEV_FATAL), 1u);
+  EXPECT_EQ(client_.InjectFault(99, 0, 0, 0), -EINVAL);
+}
+
+TEST_F(VnpuFaultTest, GenericRasInjectReachesTheSameFaults) {
+  StartWith("");
+  uint32_t bo;
+  uint64_t addr;
+  ASSERT_EQ(client_.BoCreate(4096, &bo, &addr), 0);
+  accel_ras_inject in{};
+  in.component = VNPU_COMPONENT_HBM0;
+  in.severity = ACCEL_RAS_SEV_CORRECTED;
+  in.count = 3;
+  in.flags = ACCEL_RAS_INJECT_ADDRESS;
+  in.address = addr + 64;
+  ASSERT_EQ(accel_ioctl(client_.handle(), ACCEL_IOCTL_RAS_INJECT, &in), 0);
+  EXPECT_EQ(Count("hbm0", ACCEL_RAS_SEV_CORRECTED), 3u);
+  in.address = 0x10;  // not device memory
+  EXPECT_EQ(accel_ioctl(client_.handle(), ACCEL_IOCTL_RAS_INJECT, &in), -EINVAL);
+}
+
+TEST_F(VnpuFaultTest, UnplugWakesASleepingWaitWithEnodev) {
+  StartWith("");
+  uint64_t f;
+  ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_SPIN, {}, {0}, &f, 600000), 0);  // spins for minutes
+  int rc = 1;
+  std::thread waiter([&] { rc = client_.Wait({f}, -1, true); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_EQ(accel_driver_unload("vnpu", 1), 0);  // forced: the file is open
+  waiter.join();
+  EXPECT_EQ(rc, -ENODEV);
+}
+
+}  // namespace
+}  // namespace accel::testing
