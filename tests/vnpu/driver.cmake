@@ -20,3 +20,10 @@ if(TARGET vnpu_driver)
     ${PROJECT_SOURCE_DIR}/src)
   add_dependencies(vnpu_ring_e2e_test acceld vnpu_driver)
 endif()
+if(TARGET vnpu_driver)
+  accel_add_gtest(vnpu_fuse_e2e_test SOURCES vnpu/vnpu_fuse_e2e_test.cc e2e/acceld_process.cc
+    LIBS accel LABELS "vnpu;e2e;fuse")
+  target_include_directories(vnpu_fuse_e2e_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/e2e
+    ${PROJECT_SOURCE_DIR}/src)
+  add_dependencies(vnpu_fuse_e2e_test acceld vnpu_driver)
+endif()
