@@ -275,7 +275,7 @@ TEST(FirmwareProcess, KillIsACrashReportedOnce) {
 }
 
 TEST(FirmwareProcess, StartsAgainAfterACrash) {
-  Recorder first;
+  Recorder first, second;  // before fw: callbacks must outlive the process object
   std::unique_ptr<FirmwareProcess> fw = StartOrDie(first);
   ASSERT_TRUE(fw);
   ASSERT_TRUE(first.WaitFor([&] { return !first.hellos.empty(); }));
@@ -284,7 +284,6 @@ TEST(FirmwareProcess, StartsAgainAfterACrash) {
   ASSERT_TRUE(first.WaitFor([&] { return !first.exits.empty(); }));
   fw.reset();
 
-  Recorder second;
   fw = StartOrDie(second);
   ASSERT_TRUE(fw);
   ASSERT_TRUE(second.WaitFor([&] { return !second.hellos.empty() && !second.heartbeats.empty(); }));
