@@ -20,7 +20,12 @@
 // heartbeats and RAS blobs there.
 //
 // Payloads below begin with a u32 type. Fixed-width, little-endian (both ends run on one
-// host), no padding holes.
+// host), no padding holes. Each message is exactly the size of its struct (a RAS blob: its
+// header and at least one byte); a receiver refuses any other size, unknown types and
+// out-of-range fields (fw_messages.h). The firmware takes the driver's address from the first
+// valid message sent to kFirmwareAddr and drops messages from any other source after that.
+// While the driver leaves its answers queued, the firmware stops taking messages from vq 1, so
+// the driver's sends meet a full ring (-ENOBUFS) rather than answers being dropped.
 #ifndef ACCEL_DRIVERS_VNPU_FWLINK_FW_PROTOCOL_H_
 #define ACCEL_DRIVERS_VNPU_FWLINK_FW_PROTOCOL_H_
 
@@ -53,13 +58,14 @@ struct RpmsgNsMessage {  // struct rpmsg_ns_msg
 static_assert(sizeof(RpmsgNsMessage) == 40);
 
 enum MessageType : uint32_t {
-  kHello = 1,       // fw -> driver, answer to the first message
-  kHeartbeat = 2,   // fw -> driver, every heartbeat_ms
-  kRasBlob = 3,     // fw -> driver, its RAS state in CBOR after every change
-  kFault = 4,       // driver -> fw, a hardware error the firmware must account
-  kRasRequest = 5,  // driver -> fw, send a RAS blob now (also the driver's first message)
-  kShutdown = 6,    // driver -> fw, exit(0)
-  kStopHeartbeat = 7,  // driver -> fw, fault injection: keep running but go silent (a hang)
+  kHello = 1,          // fw -> driver, answer to the first message
+  kHeartbeat = 2,      // fw -> driver, every heartbeat_ms
+  kRasBlob = 3,        // fw -> driver, its RAS state in CBOR, answering FAULT and RAS_REQUEST
+  kFault = 4,          // driver -> fw, a hardware error the firmware must account
+  kRasRequest = 5,     // driver -> fw, send a RAS blob now (also the driver's first message)
+  kShutdown = 6,       // driver -> fw, exit(0)
+  kStopHeartbeat = 7,  // driver -> fw, fault injection: stop the heartbeats (a hang); other
+                       // messages are still served, so SHUTDOWN still works
 };
 
 struct Hello {
@@ -89,18 +95,18 @@ inline constexpr uint32_t kMaxFirmwareEvents = 16;
 
 inline constexpr uint32_t kFaultHasAddress = 1u << 0;
 struct Fault {
-  uint32_t type;  // kFault
+  uint32_t type;       // kFault
   uint32_t component;  // VNPU_COMPONENT_*
   uint32_t severity;   // ACCEL_RAS_SEV_*
-  uint32_t count;
-  uint32_t code;   // the driver's error code, kept in the event
-  uint32_t flags;  // kFault*
+  uint32_t count;      // >= 1
+  uint32_t code;       // the driver's error code, kept in the event
+  uint32_t flags;      // kFault*
   uint64_t address;
   char message[64];  // NUL-terminated
 };
 static_assert(sizeof(Fault) == 96);
 
-struct Simple {  // kRasRequest, kShutdown, kStopHeartbeat
+struct Simple {  // kRasRequest, kShutdown, kStopHeartbeat: the type alone, 4 bytes
   uint32_t type;
 };
 
