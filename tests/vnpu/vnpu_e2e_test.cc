@@ -23,7 +23,9 @@ namespace ref = accel::vnpu::kernels::reference;
 class VnpuE2eTest : public ::testing::Test {
  protected:
   void StartWith(const std::string& load_args, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--load", "vnpu " + load_args, "--no-fuse"};
+    // A generous heartbeat timeout: a loaded CI machine must not look like a dead firmware.
+    std::vector<std::string> args = {"--load", "vnpu heartbeat_timeout_ms=20000 " + load_args,
+                                     "--no-fuse"};
     args.insert(args.end(), extra.begin(), extra.end());
     ASSERT_TRUE(daemon_.Start(args)) << daemon_.log();
     ASSERT_EQ(client_.Open(), 0);

@@ -68,7 +68,11 @@ class VnpuFaultTest : public ::testing::Test {
  protected:
   void StartWith(const std::string& load_args, std::vector<std::string> extra = {},
                  bool fuse = false) {
-    std::vector<std::string> args = {"--load", "vnpu " + load_args};
+    // A generous heartbeat timeout unless the test sets its own: a loaded CI machine must not
+    // look like a dead firmware.
+    const std::string hb =
+        load_args.find("heartbeat") == std::string::npos ? "heartbeat_timeout_ms=20000 " : "";
+    std::vector<std::string> args = {"--load", "vnpu " + hb + load_args};
     if (!fuse) args.push_back("--no-fuse");
     args.insert(args.end(), extra.begin(), extra.end());
     ASSERT_TRUE(daemon_.Start(args)) << daemon_.log();
@@ -248,12 +252,13 @@ TEST_F(VnpuFaultTest, FirmwareKilledDuringAStreamOfJobsTheDeviceResetsAndServesA
 }
 
 TEST_F(VnpuFaultTest, LostHeartbeatIsAFirmwareFailure) {
-  StartWith("heartbeat_ms=20 heartbeat_timeout_ms=300");
+  StartWith("heartbeat_ms=20 heartbeat_timeout_ms=1000");
   const pid_t fw = FirmwarePid(daemon_.pid());
   ASSERT_GT(fw, 0);
+  const uint64_t resets = client_.Param(VNPU_PARAM_RESET_COUNT);
   ASSERT_EQ(kill(fw, SIGSTOP), 0);  // alive but silent: a hung firmware
-  EXPECT_TRUE(Eventually([&] { return client_.Param(VNPU_PARAM_RESET_COUNT) == 1; }));
-  EXPECT_EQ(Count("fw", ACCEL_RAS_SEV_FATAL), 1u);
+  EXPECT_TRUE(Eventually([&] { return client_.Param(VNPU_PARAM_RESET_COUNT) > resets; }));
+  EXPECT_GE(Count("fw", ACCEL_RAS_SEV_FATAL), 1u);
   EXPECT_TRUE(Eventually([&] { return kill(fw, 0) != 0; }));  // the stopped one was killed
   uint64_t f;
   ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_NOP, {}, {}, &f), 0);

@@ -35,7 +35,8 @@ std::string ReadFile(const std::string& path) {
 class VnpuFuseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(daemon_.Start({"--load", "vnpu engines=2"})) << daemon_.log();
+    ASSERT_TRUE(daemon_.Start({"--load", "vnpu engines=2 heartbeat_timeout_ms=20000"}))
+        << daemon_.log();
     const std::string node = daemon_.runtime_dir() + "/dev/accel/accel0";
     for (int i = 0; i < 1000 && access(node.c_str(), F_OK) != 0; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));

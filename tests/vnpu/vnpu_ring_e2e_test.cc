@@ -20,7 +20,8 @@ namespace {
 class VnpuRingTest : public ::testing::TestWithParam<uint32_t> {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(daemon_.Start({"--load", "vnpu", "--no-fuse"})) << daemon_.log();
+    ASSERT_TRUE(daemon_.Start({"--load", "vnpu heartbeat_timeout_ms=20000", "--no-fuse"}))
+        << daemon_.log();
     ASSERT_EQ(client_.Open(), 0);
     ASSERT_EQ(client_.CmdqCreate(VNPU_PRIORITY_NORMAL, &cmdq_), 0);
     ASSERT_EQ(accel_vnpu_ring_create(client_.handle(), cmdq_, 64, GetParam(), &ring_), 0);
@@ -141,7 +142,7 @@ INSTANTIATE_TEST_SUITE_P(Modes, VnpuRingTest, ::testing::Values(0u, uint32_t{VNP
 
 TEST(VnpuRingCreate, BadArgumentsAndTheFuseNode) {
   AcceldProcess daemon;
-  ASSERT_TRUE(daemon.Start({"--load", "vnpu"})) << daemon.log();
+  ASSERT_TRUE(daemon.Start({"--load", "vnpu heartbeat_timeout_ms=20000"})) << daemon.log();
   VnpuClient sock;
   ASSERT_EQ(sock.Open(), 0);
   uint32_t q;

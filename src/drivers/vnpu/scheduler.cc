@@ -218,6 +218,9 @@ void Scheduler::EngineLoop(uint32_t index) {
     e.running = nullptr;
     e.busy_ns += ran;
     const bool was_reset = e.resetting;
+    // The reset is over only once the hang was reported: on_engine_reset must never overtake
+    // on_hang (the device would be left wedged).
+    idle_cv_.wait(lock, [&] { return !e.hang_reporting; });
     e.resetting = false;
     idle_cv_.notify_all();
     lock.unlock();
@@ -239,14 +242,18 @@ void Scheduler::WatchdogLoop() {
       if (!e.running || e.resetting || e.running->cancel) continue;
       const uint64_t ran = now - e.running->start_ns;
       if (ran <= e.running->timeout_ns) continue;
-      // A hang: reset the engine by cancelling its job.
+      // A hang. It is reported first, while the engine still holds the job (so that the
+      // devcoredump shows it); then the engine is reset by cancelling the job.
       e.resetting = true;
+      e.hang_reporting = true;
       JobPtr job = e.running;
-      job->cancel_status = VNPU_JOB_TIMED_OUT;
-      job->cancel = true;
       lock.unlock();
       if (cb_.on_hang) cb_.on_hang(i, job, ran);
       lock.lock();
+      job->cancel_status = VNPU_JOB_TIMED_OUT;
+      job->cancel = true;
+      e.hang_reporting = false;
+      idle_cv_.notify_all();
     }
   }
 }

@@ -70,7 +70,8 @@ class Scheduler {
     JobPtr running;  // guarded by mu_
     uint64_t busy_ns = 0;
     bool hang_next = false;
-    bool resetting = false;  // the watchdog cancelled its job as hung
+    bool resetting = false;       // the watchdog found its job hung
+    bool hang_reporting = false;  // on_hang runs: the reset is not over before it returns
   };
 
   void EngineLoop(uint32_t index);

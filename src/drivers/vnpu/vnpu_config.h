@@ -7,7 +7,7 @@
 //   firmware=process|none   run vnpu-fw as its own process (default), or no firmware: RAS is
 //                           then reported by the driver itself (fuzzing, sanitizer runs)
 //   heartbeat_ms=N          the firmware's heartbeat period (default 50)
-//   heartbeat_timeout_ms=N  silence after which the firmware is declared dead (default 1000)
+//   heartbeat_timeout_ms=N  silence after which the firmware is declared dead (default 2000)
 #ifndef ACCEL_DRIVERS_VNPU_VNPU_CONFIG_H_
 #define ACCEL_DRIVERS_VNPU_VNPU_CONFIG_H_
 
@@ -23,7 +23,7 @@ struct VnpuConfig {
   uint32_t job_timeout_ms = 10000;
   bool firmware = true;
   uint32_t heartbeat_ms = 50;
-  uint32_t heartbeat_timeout_ms = 1000;
+  uint32_t heartbeat_timeout_ms = 2000;
 };
 
 // Parses "key=value ..." (NULL or empty: defaults). -EINVAL with *why set for an unknown key
