@@ -153,12 +153,11 @@ TEST(VnpuSchedulerTest, ASpinPastItsTimeoutIsAHangAndTheEngineIsReset) {
   EXPECT_EQ(rec.Count("reset "), 1u);
 }
 
-// BUG (driver, scheduler.cc WatchdogLoop/EngineLoop): the watchdog cancels the hung job and
-// drops mu_ before it calls on_hang, so the engine can unwind and call on_engine_reset before
-// (or while) on_hang runs. VnpuDevice wedges in OnHang and unwedges in on_engine_reset: in that
-// order the device stays wedged for good. on_hang is made slow here (as the device's is: it
-// writes a devcoredump and a RAS event) so that the interleaving happens every time. This test
-// fails until the engine waits for on_hang to have returned before it reports its reset.
+// VnpuDevice wedges in on_hang and unwedges in on_engine_reset: were the reset reported while
+// on_hang still ran, the device would stay wedged for good. on_hang is made slow here (as the
+// device's is: it writes a devcoredump and a RAS event) so that an engine free to report its
+// reset early would do so every time. (Found by this test; fixed in 4bcc317: the watchdog
+// cancels the job only after on_hang returned.)
 TEST(VnpuSchedulerTest, TheEngineResetIsReportedAfterTheHang) {
   Recorder rec;
   rec.set_hang_delay(milliseconds(200));
