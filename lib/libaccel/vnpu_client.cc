@@ -161,7 +161,8 @@ int accel_vnpu_ring_reap(accel_vnpu_ring* r, vnpu_ring_cqe* out, uint32_t max) {
   const uint32_t n = ready < max ? ready : max;
   for (uint32_t i = 0; i < n; ++i)
     std::memcpy(&out[i], &r->cqes[(head + i) & (r->cq_entries - 1)], sizeof(vnpu_ring_cqe));
-  StoreRelease(&cq.head, head + n);
+  // Nothing taken, nothing written: the daemon's thread reads this line on every batch.
+  if (n) StoreRelease(&cq.head, head + n);
   return static_cast<int>(n);
 }
 

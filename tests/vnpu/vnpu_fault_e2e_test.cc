@@ -185,7 +185,8 @@ TEST_F(VnpuFaultTest, EngineHangIsDetectedTheEngineResetAndLaterJobsRun) {
   ASSERT_EQ(accel_monitor_open(&mon), 0);
   ASSERT_EQ(client_.InjectFault(VNPU_FAULT_ENGINE_HANG, 0, 0, 0, 0), 0);
   uint64_t hung, next;
-  ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_NOP, {}, {}, &hung, /*timeout_ms=*/200), 0);
+  // A 1 µs spin (a NOP would end at submission, never reaching the engine).
+  ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_SPIN, {}, {1000}, &hung, /*timeout_ms=*/200), 0);
   ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_NOP, {}, {}, &next), 0);
   EXPECT_EQ(client_.Finish(hung), uint32_t{VNPU_JOB_TIMED_OUT});
   EXPECT_EQ(client_.Finish(next), uint32_t{VNPU_JOB_SUCCESS});

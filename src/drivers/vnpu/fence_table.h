@@ -39,6 +39,17 @@ class FenceTable {
     return fence;
   }
 
+  // A fence for a job that has already ended with `status` (a NOP): Issue + Signal, one lock.
+  Result<uint64_t> IssueSignaled(uint32_t status) {
+    std::lock_guard lock(mu_);
+    const uint64_t fence = last_ + 1;
+    uint8_t& slot = status_[fence % kWindow];
+    if (fence > kWindow && slot == VNPU_JOB_PENDING) return Err(EAGAIN);
+    slot = static_cast<uint8_t>(status);
+    last_ = fence;
+    return fence;
+  }
+
   // The job behind `fence` ended with `status` (a VNPU_JOB_* other than PENDING).
   void Signal(uint64_t fence, uint32_t status) {
     std::lock_guard lock(mu_);

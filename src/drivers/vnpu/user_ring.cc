@@ -66,6 +66,7 @@ Result<std::shared_ptr<UserRing>> UserRing::Create(uint32_t id, uint32_t entries
   r->layout_->cqe_offset = static_cast<uint32_t>(cqe_offset);
   r->sqes_ = reinterpret_cast<vnpu_ring_sqe*>(r->map_ + kSqeOffset);
   r->cqes_ = reinterpret_cast<vnpu_ring_cqe*>(r->map_ + cqe_offset);
+  r->cq_mask_ = cq_entries - 1;
   return r;
 }
 
@@ -90,15 +91,20 @@ void UserRing::Stop() {
 }
 
 void UserRing::Post(const vnpu_ring_cqe& cqe) {
+  PostBatch(&cqe, 1);
+}
+
+void UserRing::PostBatch(const vnpu_ring_cqe* cqes, uint32_t n) {
   std::lock_guard lock(post_mu_);
   vnpu_ring_indices& cq = layout_->cq;
-  // Private index: the tail in shared memory is only ever written here, but a client could
-  // scribble on it; the mask keeps every write inside the entries whatever it holds.
+  // The tail in shared memory is only ever written here, but a client could scribble on it:
+  // our own mask keeps every write inside the entries whatever it holds.
   const uint32_t tail = __atomic_load_n(&cq.tail, __ATOMIC_RELAXED);
-  cqes_[tail & layout_->cq.mask & (layout_->cq_entries - 1)] = cqe;
-  StoreRelease(&cq.tail, tail + 1);
-  completed_.fetch_add(1, std::memory_order_relaxed);
-  // Pairs with the client's store of WANT_WAKEUP then load of the tail.
+  const uint32_t mask = cq_mask_;
+  for (uint32_t i = 0; i < n; ++i) cqes_[(tail + i) & mask] = cqes[i];
+  StoreRelease(&cq.tail, tail + n);
+  completed_.fetch_add(n, std::memory_order_relaxed);
+  // One fence per batch, pairing with the client's store of WANT_WAKEUP then load of the tail.
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
   if (__atomic_load_n(&cq.flags, __ATOMIC_RELAXED) & VNPU_RING_CQ_WANT_WAKEUP) {
     uint64_t one = 1;
@@ -132,6 +138,10 @@ void UserRing::Loop() {
   const uint32_t sq_entries = layout_->sq_entries;
   const uint32_t cq_entries = layout_->cq_entries;
   uint32_t head = 0;  // ours: the shared copy is only published, never trusted
+  constexpr uint32_t kMaxBatch = 64;
+  vnpu_ring_cqe done[kMaxBatch];
+  bool idle = false;
+  uint32_t spins = 0;
   auto idle_since = std::chrono::steady_clock::now();
   while (!stopping_.load(std::memory_order_relaxed)) {
     const uint32_t tail = LoadAcquire(&sq.tail);
@@ -139,8 +149,13 @@ void UserRing::Loop() {
     uint32_t pending = tail - head;
     if (pending > sq_entries) pending = sq_entries;
     if (pending == 0) {
+      if (!idle) {
+        idle = true;
+        spins = 0;
+        idle_since = std::chrono::steady_clock::now();
+      }
       if (flags_ & VNPU_RING_POLL) {
-        if (std::chrono::steady_clock::now() - idle_since < kPollIdle) {
+        if ((++spins & 63) != 0 || std::chrono::steady_clock::now() - idle_since < kPollIdle) {
           __builtin_ia32_pause();
           continue;
         }
@@ -154,33 +169,48 @@ void UserRing::Loop() {
       } else if (!Sleep()) {
         break;
       }
-      idle_since = std::chrono::steady_clock::now();
+      idle = false;
       continue;
     }
-    // Room in the completion ring for every job in flight plus this one.
+    idle = false;
     const uint32_t cq_used = __atomic_load_n(&layout_->cq.tail, __ATOMIC_RELAXED) -
                              LoadAcquire(&layout_->cq.head);
-    if (cq_used > cq_entries || cq_used + in_flight_.load() >= cq_entries) {
-      std::this_thread::yield();  // the client has not reaped yet
+    const uint32_t busy = cq_used + in_flight_.load();
+    if (cq_used > cq_entries || busy >= cq_entries) {
+      std::this_thread::yield();
       continue;
     }
-    vnpu_ring_sqe sqe;
-    std::memcpy(&sqe, &sqes_[head & (sq_entries - 1)], sizeof(sqe));  // one snapshot
-    ++head;
-    StoreRelease(&sq.head, head);
-    vnpu_ring_cqe cqe{};
-    cqe.user_data = sqe.user_data;
-    if (sqe.opcode == VNPU_OP_NOP && sqe.num_bos == 0) {
-      nop_(sqe, &cqe);
-      Post(cqe);
-    } else {
-      in_flight_.fetch_add(1, std::memory_order_acq_rel);
-      if (!submit_(sqe, shared_from_this(), &cqe)) {
-        in_flight_.fetch_sub(1, std::memory_order_acq_rel);
-        Post(cqe);
+    // A batch: as many entries as wait, the completion ring has room for, and kMaxBatch;
+    // their completions are published together (one lock, one tail store, one fence).
+    uint32_t n = pending;
+    if (n > cq_entries - busy) n = cq_entries - busy;
+    if (n > kMaxBatch) n = kMaxBatch;
+    uint32_t posted = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+      vnpu_ring_sqe sqe;
+      std::memcpy(&sqe, &sqes_[(head + i) & (sq_entries - 1)], sizeof(sqe));
+      vnpu_ring_cqe& cqe = done[posted];
+      cqe = vnpu_ring_cqe{};
+      cqe.user_data = sqe.user_data;
+      if (sqe.opcode == VNPU_OP_NOP && sqe.num_bos == 0) {
+        nop_(sqe, &cqe);
+        ++posted;
+      } else {
+        // Completions of earlier entries first, so that the order stays the ring's.
+        if (posted) PostBatch(done, posted);
+        posted = 0;
+        in_flight_.fetch_add(1, std::memory_order_acq_rel);
+        vnpu_ring_cqe refused{};
+        refused.user_data = sqe.user_data;
+        if (!submit_(sqe, shared_from_this(), &refused)) {
+          in_flight_.fetch_sub(1, std::memory_order_acq_rel);
+          Post(refused);
+        }
       }
     }
-    idle_since = std::chrono::steady_clock::now();
+    head += n;
+    StoreRelease(&sq.head, head);
+    if (posted) PostBatch(done, posted);
   }
 }
 

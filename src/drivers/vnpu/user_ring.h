@@ -75,6 +75,7 @@ class UserRing : public std::enable_shared_from_this<UserRing> {
   // Waits for the doorbell or stop; false when stopping.
   bool Sleep();
   void Post(const vnpu_ring_cqe& cqe);
+  void PostBatch(const vnpu_ring_cqe* cqes, uint32_t n);
 
   uint32_t id_ = 0, flags_ = 0, cmdq_id_ = 0;
   SubmitFn submit_;
@@ -85,6 +86,7 @@ class UserRing : public std::enable_shared_from_this<UserRing> {
   vnpu_ring_layout* layout_ = nullptr;
   vnpu_ring_sqe* sqes_ = nullptr;
   vnpu_ring_cqe* cqes_ = nullptr;
+  uint32_t cq_mask_ = 0;
   std::mutex post_mu_;  // completions come from engines and the ring thread
   std::atomic<uint32_t> in_flight_{0};
   std::atomic<uint64_t> completed_{0};

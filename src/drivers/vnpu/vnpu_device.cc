@@ -197,6 +197,15 @@ int VnpuDevice::QueueJob(VnpuFile* file, uint32_t cmdq_id, const JobRequest& req
     int rc = ValidateJob(req, [file](uint32_t h) { return file->FindBo(h); }, job.get());
     if (rc < 0) return rc;
   }
+  if (job->opcode == VNPU_OP_NOP && !ring) {
+    // Nothing to run: the job ends at submission, as the ring's NOPs do. (Jobs of one queue
+    // are not ordered across engines anyway, so no later job could have been waited for.)
+    Result<uint64_t> f = file->ctx->fences.IssueSignaled(VNPU_JOB_SUCCESS);
+    if (!f) return f.error();
+    file->ctx->jobs_done.fetch_add(1, std::memory_order_relaxed);
+    *fence = *f;
+    return 0;
+  }
   const uint32_t timeout_ms = req.timeout_ms ? req.timeout_ms : driver_->config.job_timeout_ms;
   job->timeout_ns = uint64_t{timeout_ms} * 1000000;
   job->cmdq_id = cmdq_id;

@@ -292,12 +292,11 @@ int VnpuDevice::RingCreate(const accel_call* call, vnpu_ring_create* arg) {
       cqe->result = -EINVAL;
       return;
     }
-    Result<uint64_t> fence = ctx->fences.Issue();
+    Result<uint64_t> fence = ctx->fences.IssueSignaled(VNPU_JOB_SUCCESS);
     if (!fence) {
       cqe->result = fence.error();
       return;
     }
-    ctx->fences.Signal(*fence, VNPU_JOB_SUCCESS);
     ctx->jobs_done.fetch_add(1, std::memory_order_relaxed);
     cqe->fence = *fence;
     cqe->status = VNPU_JOB_SUCCESS;
