@@ -66,6 +66,9 @@ Result<std::shared_ptr<UserRing>> UserRing::Create(uint32_t id, uint32_t entries
   r->layout_->cqe_offset = static_cast<uint32_t>(cqe_offset);
   r->sqes_ = reinterpret_cast<vnpu_ring_sqe*>(r->map_ + kSqeOffset);
   r->cqes_ = reinterpret_cast<vnpu_ring_cqe*>(r->map_ + cqe_offset);
+  // Private copies of the geometry: the shared header is the client's to scribble on.
+  r->sq_entries_ = entries;
+  r->cq_entries_ = cq_entries;
   r->cq_mask_ = cq_entries - 1;
   return r;
 }
@@ -135,8 +138,8 @@ bool UserRing::Sleep() {
 
 void UserRing::Loop() {
   vnpu_ring_indices& sq = layout_->sq;
-  const uint32_t sq_entries = layout_->sq_entries;
-  const uint32_t cq_entries = layout_->cq_entries;
+  const uint32_t sq_entries = sq_entries_;
+  const uint32_t cq_entries = cq_entries_;
   uint32_t head = 0;  // ours: the shared copy is only published, never trusted
   constexpr uint32_t kMaxBatch = 64;
   vnpu_ring_cqe done[kMaxBatch];

@@ -86,7 +86,7 @@ class UserRing : public std::enable_shared_from_this<UserRing> {
   vnpu_ring_layout* layout_ = nullptr;
   vnpu_ring_sqe* sqes_ = nullptr;
   vnpu_ring_cqe* cqes_ = nullptr;
-  uint32_t cq_mask_ = 0;
+  uint32_t sq_entries_ = 0, cq_entries_ = 0, cq_mask_ = 0;  // never read back from the map
   std::mutex post_mu_;  // completions come from engines and the ring thread
   std::atomic<uint32_t> in_flight_{0};
   std::atomic<uint64_t> completed_{0};
