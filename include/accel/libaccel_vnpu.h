@@ -48,8 +48,7 @@ int accel_vnpu_ring_create(struct accel_handle* h, uint32_t cmdq_id, uint32_t en
                            uint32_t flags, struct accel_vnpu_ring** out);
 /* Queues up to n entries; returns how many were queued (0 when the ring is full: reap, then
  * retry), or a negative errno. */
-int accel_vnpu_ring_submit(struct accel_vnpu_ring* r, const struct vnpu_ring_sqe* sqes,
-                           uint32_t n);
+int accel_vnpu_ring_submit(struct accel_vnpu_ring* r, const struct vnpu_ring_sqe* sqes, uint32_t n);
 /* Takes up to max completions without blocking; returns how many. */
 int accel_vnpu_ring_reap(struct accel_vnpu_ring* r, struct vnpu_ring_cqe* out, uint32_t max);
 /* Sleeps until a completion is waiting (0), timeout_ms passes (-ETIME; negative: forever), or

@@ -109,8 +109,10 @@ int accel_vnpu_ring_create(accel_handle* h, uint32_t cmdq_id, uint32_t entries, 
   r->sq_entries = r->layout->sq_entries;
   r->cq_entries = r->layout->cq_entries;
   // The daemon laid the ring out; still, never trust an offset into our own memory blindly.
-  const uint64_t sq_end = uint64_t{r->layout->sqe_offset} + uint64_t{r->sq_entries} * sizeof(vnpu_ring_sqe);
-  const uint64_t cq_end = uint64_t{r->layout->cqe_offset} + uint64_t{r->cq_entries} * sizeof(vnpu_ring_cqe);
+  const uint64_t sq_end =
+      uint64_t{r->layout->sqe_offset} + uint64_t{r->sq_entries} * sizeof(vnpu_ring_sqe);
+  const uint64_t cq_end =
+      uint64_t{r->layout->cqe_offset} + uint64_t{r->cq_entries} * sizeof(vnpu_ring_cqe);
   if (r->sq_entries != entries || r->cq_entries != 2 * entries || sq_end > r->size ||
       cq_end > r->size) {
     vnpu_ring_destroy d{r->id, 0};

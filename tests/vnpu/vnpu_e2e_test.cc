@@ -94,9 +94,9 @@ TEST_F(VnpuE2eTest, EveryOpcodeMatchesItsReference) {
   for (size_t i = 0; i < yv.size(); ++i) ASSERT_FLOAT_EQ(y.data<float>()[i], yv[i]);
 
   // REDUCE_SUM of x into out[0].
-  ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_REDUCE_SUM, {x.handle(), out.handle()}, {100000, 0, 0},
-                           &fence),
-            0);
+  ASSERT_EQ(
+      client_.Submit(cmdq_, VNPU_OP_REDUCE_SUM, {x.handle(), out.handle()}, {100000, 0, 0}, &fence),
+      0);
   ASSERT_EQ(client_.Finish(fence), uint32_t{VNPU_JOB_SUCCESS});
   EXPECT_NEAR(out.data<float>()[0], ref::ReduceSum(xv.data(), 100000), 1e-2);
 
@@ -177,7 +177,7 @@ TEST_F(VnpuE2eTest, BadSubmissionsAreRefusedWithTheKernelsErrnos) {
   MappedBo small;
   ASSERT_EQ(small.Create(client_, 4096), 0);
   const uint32_t h = small.handle();
-  EXPECT_EQ(client_.Submit(cmdq_, VNPU_OP_COUNT, {}, {}, nullptr), -EINVAL);      // opcode
+  EXPECT_EQ(client_.Submit(cmdq_, VNPU_OP_COUNT, {}, {}, nullptr), -EINVAL);         // opcode
   EXPECT_EQ(client_.Submit(cmdq_, VNPU_OP_COPY, {h}, {0, 0, 1}, nullptr), -EINVAL);  // bo count
   EXPECT_EQ(client_.Submit(cmdq_, VNPU_OP_COPY, {h, h}, {0, 4000, 200}, nullptr), -ERANGE);
   EXPECT_EQ(client_.Submit(cmdq_, VNPU_OP_COPY, {h, h}, {~0ull, 0, 2}, nullptr), -ERANGE);

@@ -133,8 +133,8 @@ TEST_F(VnpuFaultTest, CorrectableEccIsCountedAndAThresholdRetiresThePage) {
   EXPECT_EQ(s.events.back().address, info.device_address + 200);
   // Corrected means corrected: the data is intact and jobs on it succeed.
   uint64_t fence;
-  ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_COPY, {bo.handle(), bo.handle()}, {0, 4096, 4096}, &fence),
-            0);
+  ASSERT_EQ(
+      client_.Submit(cmdq_, VNPU_OP_COPY, {bo.handle(), bo.handle()}, {0, 4096, 4096}, &fence), 0);
   EXPECT_EQ(client_.Finish(fence), uint32_t{VNPU_JOB_SUCCESS});
   EXPECT_EQ(bo.data()[4096 + 100], 0x5a);
   // RAW: the firmware's own CBOR blob, byte for byte, says the same.

@@ -111,8 +111,10 @@ TEST_P(VnpuRingTest, ConcurrentProducersEveryJobCompletesExactlyOnce) {
         sqe.user_data = (uint64_t(p) << 32) | uint64_t(i);
         int n = accel_vnpu_ring_submit(ring_, &sqe, 1);
         if (n < 0) failed = true;
-        if (n == 1) ++i;
-        else std::this_thread::yield();  // full: the reaper catches up
+        if (n == 1)
+          ++i;
+        else
+          std::this_thread::yield();  // full: the reaper catches up
       }
     });
   }
@@ -124,7 +126,8 @@ TEST_P(VnpuRingTest, ConcurrentProducersEveryJobCompletesExactlyOnce) {
   for (const vnpu_ring_cqe& c : got) {
     ASSERT_EQ(c.result, 0);
     ASSERT_EQ(c.status, uint32_t{VNPU_JOB_SUCCESS});
-    const uint32_t p = static_cast<uint32_t>(c.user_data >> 32), i = static_cast<uint32_t>(c.user_data);
+    const uint32_t p = static_cast<uint32_t>(c.user_data >> 32),
+                   i = static_cast<uint32_t>(c.user_data);
     ASSERT_LT(p, uint32_t{kProducers});
     ASSERT_LT(i, uint32_t{kPerProducer});
     seen[p][i]++;

@@ -55,14 +55,14 @@ extern "C" {
 
 /* ---- GET_PARAM ---------------------------------------------------------------------------- */
 
-#define VNPU_PARAM_DEVICE_ID 0       /* PCI-style device id */
-#define VNPU_PARAM_NUM_ENGINES 1     /* compute engines */
-#define VNPU_PARAM_MEMORY_SIZE 2     /* device memory, bytes (the BO limit) */
-#define VNPU_PARAM_MEMORY_USED 3     /* bytes held by BOs of every file */
-#define VNPU_PARAM_FW_VERSION 4      /* (major << 32) | (minor << 16) | patch; 0 while down */
-#define VNPU_PARAM_CAPABILITIES 5    /* VNPU_CAP_* */
-#define VNPU_PARAM_JOB_TIMEOUT_MS 6  /* default per-job timeout */
-#define VNPU_PARAM_RESET_COUNT 7     /* device resets since load */
+#define VNPU_PARAM_DEVICE_ID 0      /* PCI-style device id */
+#define VNPU_PARAM_NUM_ENGINES 1    /* compute engines */
+#define VNPU_PARAM_MEMORY_SIZE 2    /* device memory, bytes (the BO limit) */
+#define VNPU_PARAM_MEMORY_USED 3    /* bytes held by BOs of every file */
+#define VNPU_PARAM_FW_VERSION 4     /* (major << 32) | (minor << 16) | patch; 0 while down */
+#define VNPU_PARAM_CAPABILITIES 5   /* VNPU_CAP_* */
+#define VNPU_PARAM_JOB_TIMEOUT_MS 6 /* default per-job timeout */
+#define VNPU_PARAM_RESET_COUNT 7    /* device resets since load */
 #define VNPU_PARAM_MAX_BO_SIZE 8
 
 #define VNPU_CAP_FW_PROCESS (1u << 0) /* the firmware runs as its own process (vnpu-fw) */
@@ -210,7 +210,7 @@ struct vnpu_submit {
 };
 
 /* Job status, per fence. */
-#define VNPU_JOB_PENDING 0      /* queued or running */
+#define VNPU_JOB_PENDING 0 /* queued or running */
 #define VNPU_JOB_SUCCESS 1
 #define VNPU_JOB_ABORTED 2      /* device reset (firmware crash, link down) or queue destroyed */
 #define VNPU_JOB_TIMED_OUT 3    /* ran past its timeout: a hang; the engine was reset */
@@ -273,8 +273,9 @@ struct vnpu_inject_fault {
 
 /* ---- user-mode submission ring (socket transport) ------------------------------------------ */
 
-#define VNPU_RING_POLL (1u << 0) /* the device polls the submission queue (no doorbell needed
-                                  * while it is awake; see VNPU_RING_NEED_WAKEUP) */
+#define VNPU_RING_POLL                                                   \
+  (1u << 0) /* the device polls the submission queue (no doorbell needed \
+             * while it is awake; see VNPU_RING_NEED_WAKEUP) */
 #define VNPU_RING_MAX_ENTRIES 4096
 
 /**
@@ -340,9 +341,9 @@ struct vnpu_ring_sqe {
 
 struct vnpu_ring_cqe {
   __u64 user_data;
-  __u64 fence;   /* the job's fence (WAIT works on it too); 0 when the job was refused */
-  __s32 result;  /* 0, or the negative errno SUBMIT would have returned */
-  __u32 status;  /* VNPU_JOB_* */
+  __u64 fence;  /* the job's fence (WAIT works on it too); 0 when the job was refused */
+  __s32 result; /* 0, or the negative errno SUBMIT would have returned */
+  __u32 status; /* VNPU_JOB_* */
   __u64 reserved;
 };
 
@@ -374,7 +375,8 @@ struct vnpu_ring_layout {
 #define VNPU_IOCTL_GET_PARAM ACCEL_IOWR(ACCEL_COMMAND_BASE + VNPU_GET_PARAM, struct vnpu_get_param)
 #define VNPU_IOCTL_BO_CREATE ACCEL_IOWR(ACCEL_COMMAND_BASE + VNPU_BO_CREATE, struct vnpu_bo_create)
 #define VNPU_IOCTL_BO_INFO ACCEL_IOWR(ACCEL_COMMAND_BASE + VNPU_BO_INFO, struct vnpu_bo_info)
-#define VNPU_IOCTL_BO_DESTROY ACCEL_IOW(ACCEL_COMMAND_BASE + VNPU_BO_DESTROY, struct vnpu_bo_destroy)
+#define VNPU_IOCTL_BO_DESTROY \
+  ACCEL_IOW(ACCEL_COMMAND_BASE + VNPU_BO_DESTROY, struct vnpu_bo_destroy)
 #define VNPU_IOCTL_BO_EXPORT ACCEL_IOWR(ACCEL_COMMAND_BASE + VNPU_BO_EXPORT, struct vnpu_bo_export)
 #define VNPU_IOCTL_CMDQ_CREATE \
   ACCEL_IOWR(ACCEL_COMMAND_BASE + VNPU_CMDQ_CREATE, struct vnpu_cmdq_create)

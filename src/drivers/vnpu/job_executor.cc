@@ -85,10 +85,10 @@ uint32_t ExecuteJob(Job& job) {
                              At<uint32_t>(job, 1, p[2]), cancel);
         break;
       case VNPU_OP_GEMM:
-        rc = kernels::Gemm(At<float>(job, 0, p[4]), At<float>(job, 1, p[5]), At<float>(job, 2, p[6]),
-                           static_cast<uint32_t>(p[0]), static_cast<uint32_t>(p[1]),
-                           static_cast<uint32_t>(p[2]), FloatBits(p[3]), FloatBits(p[3] >> 32),
-                           cancel);
+        rc = kernels::Gemm(At<float>(job, 0, p[4]), At<float>(job, 1, p[5]),
+                           At<float>(job, 2, p[6]), static_cast<uint32_t>(p[0]),
+                           static_cast<uint32_t>(p[1]), static_cast<uint32_t>(p[2]),
+                           FloatBits(p[3]), FloatBits(p[3] >> 32), cancel);
         break;
       default:
         return VNPU_JOB_ABORTED;  // unreachable: validated at submit

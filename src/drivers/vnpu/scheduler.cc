@@ -15,8 +15,8 @@ uint64_t MonotonicNs() {
 
 namespace {
 constexpr auto kWatchdogPeriod = std::chrono::milliseconds(5);
-const char* const kOpNames[VNPU_OP_COUNT] = {"NOP",        "COPY",   "AXPY", "REDUCE_SUM",
-                                             "CRC32C",     "GEMM",   "SPIN"};
+const char* const kOpNames[VNPU_OP_COUNT] = {"NOP",    "COPY", "AXPY", "REDUCE_SUM",
+                                             "CRC32C", "GEMM", "SPIN"};
 }  // namespace
 
 Scheduler::Scheduler(uint32_t engines, SchedulerCallbacks cb)

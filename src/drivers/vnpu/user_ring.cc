@@ -176,8 +176,8 @@ void UserRing::Loop() {
       continue;
     }
     idle = false;
-    const uint32_t cq_used = __atomic_load_n(&layout_->cq.tail, __ATOMIC_RELAXED) -
-                             LoadAcquire(&layout_->cq.head);
+    const uint32_t cq_used =
+        __atomic_load_n(&layout_->cq.tail, __ATOMIC_RELAXED) - LoadAcquire(&layout_->cq.head);
     const uint32_t busy = cq_used + in_flight_.load();
     if (cq_used > cq_entries || busy >= cq_entries) {
       std::this_thread::yield();

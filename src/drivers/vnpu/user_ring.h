@@ -40,9 +40,8 @@ class UserRing : public std::enable_shared_from_this<UserRing> {
   // Called on the ring thread for each submission that is not a NOP. It either queues a job
   // that will call Complete() when it ends (returns true), or returns false having filled
   // `refused` (result = the negative errno SUBMIT would give); the ring then posts it.
-  using SubmitFn =
-      std::function<bool(const vnpu_ring_sqe& sqe, const std::shared_ptr<UserRing>& ring,
-                         vnpu_ring_cqe* refused)>;
+  using SubmitFn = std::function<bool(
+      const vnpu_ring_sqe& sqe, const std::shared_ptr<UserRing>& ring, vnpu_ring_cqe* refused)>;
   // Called for NOPs, which complete on the ring thread: issues the fence (may fail: -EAGAIN).
   using NopFn = std::function<void(const vnpu_ring_sqe& sqe, vnpu_ring_cqe* cqe)>;
 

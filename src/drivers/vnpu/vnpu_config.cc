@@ -16,10 +16,14 @@ bool ParseU64(const std::string& s, uint64_t* out) {
   if (errno != 0 || end == s.c_str()) return false;
   uint64_t mult = 1;
   std::string suffix(end);
-  if (suffix == "K" || suffix == "k") mult = 1ull << 10;
-  else if (suffix == "M" || suffix == "m") mult = 1ull << 20;
-  else if (suffix == "G" || suffix == "g") mult = 1ull << 30;
-  else if (!suffix.empty()) return false;
+  if (suffix == "K" || suffix == "k")
+    mult = 1ull << 10;
+  else if (suffix == "M" || suffix == "m")
+    mult = 1ull << 20;
+  else if (suffix == "G" || suffix == "g")
+    mult = 1ull << 30;
+  else if (!suffix.empty())
+    return false;
   if (v > UINT64_MAX / mult) return false;
   *out = v * mult;
   return true;

@@ -194,7 +194,8 @@ int VnpuDevice::QueueJob(VnpuFile* file, uint32_t cmdq_id, const JobRequest& req
     auto q = file->cmdqs.find(cmdq_id);
     if (q == file->cmdqs.end()) return -ENOENT;
     job->priority = q->second.priority;
-    int rc = ValidateJob(req, [file](uint32_t h) { return file->FindBo(h); }, job.get());
+    int rc = ValidateJob(
+        req, [file](uint32_t h) { return file->FindBo(h); }, job.get());
     if (rc < 0) return rc;
   }
   if (job->opcode == VNPU_OP_NOP && !ring) {
@@ -232,8 +233,8 @@ void VnpuDevice::OnJobComplete(const JobPtr& job, uint32_t status, uint64_t busy
 void VnpuDevice::OnHang(uint32_t engine, const JobPtr& job, uint64_t ran_ns) {
   std::ostringstream why;
   why << "engine " << engine << " hang: job (fence " << job->fence << ", client "
-      << (job->owner ? job->owner->client_id : 0) << ") ran " << ran_ns / 1000000
-      << " ms, timeout " << job->timeout_ns / 1000000 << " ms; engine reset";
+      << (job->owner ? job->owner->client_id : 0) << ") ran " << ran_ns / 1000000 << " ms, timeout "
+      << job->timeout_ns / 1000000 << " ms; engine reset";
   Wedge(why.str());
   Coredump(why.str());
   Report(VNPU_COMPONENT_COMPUTE, ACCEL_RAS_SEV_UNCORRECTED, kCodeEngineHang, why.str());
@@ -294,8 +295,7 @@ int64_t VnpuDevice::EccError(bool correctable, uint64_t address, uint32_t count)
   if (correctable) {
     // A single-bit error is corrected on the fly: the data is intact, the error is counted.
     return RaiseThroughFirmware(VNPU_COMPONENT_HBM0, ACCEL_RAS_SEV_CORRECTED, count,
-                                kCodeEccCorrected, "single-bit ECC error corrected", true,
-                                address);
+                                kCodeEccCorrected, "single-bit ECC error corrected", true, address);
   }
   // Poison: jobs touching the page fail from now on; the page goes to the retired list
   // (pending until the next device reset) and never backs a new BO again.
@@ -303,9 +303,8 @@ int64_t VnpuDevice::EccError(bool correctable, uint64_t address, uint32_t count)
   const uint64_t page = address & ~(kPageSize - 1);
   if (ops()->struct_size >= offsetof(accel_host_ops, device_ras_retire_page) + sizeof(void*))
     (void)ops()->device_ras_retire_page(dev_, page, ACCEL_RAS_SEV_UNCORRECTED);
-  return RaiseThroughFirmware(VNPU_COMPONENT_HBM0, ACCEL_RAS_SEV_UNCORRECTED, count,
-                              kCodeEccPoison, "uncorrectable ECC error: page poisoned", true,
-                              address);
+  return RaiseThroughFirmware(VNPU_COMPONENT_HBM0, ACCEL_RAS_SEV_UNCORRECTED, count, kCodeEccPoison,
+                              "uncorrectable ECC error: page poisoned", true, address);
 }
 
 int64_t VnpuDevice::RasInject(const accel_call* call, uint32_t component, uint32_t severity,
@@ -332,8 +331,8 @@ int64_t VnpuDevice::RasInject(const accel_call* call, uint32_t component, uint32
       break;
     case VNPU_COMPONENT_PCIE:
       if (severity == ACCEL_RAS_SEV_FATAL) {
-        int64_t rc = RaiseThroughFirmware(component, severity, 1, kCodeLinkDown, "PCIe link down",
-                                          false, 0);
+        int64_t rc =
+            RaiseThroughFirmware(component, severity, 1, kCodeLinkDown, "PCIe link down", false, 0);
         RequestRecovery("PCIe link down");
         return rc;
       }
@@ -363,8 +362,8 @@ void VnpuDevice::Coredump(const std::string& reason) {
   out << "**** vnpu devcoredump ****\n"
       << "reason: " << reason << "\n"
       << "time: " << RealtimeNs() << " ns (CLOCK_REALTIME)\n"
-      << "device: serial " << serial_ << ", bus " << bus_ << ", resets "
-      << reset_count_.load() << "\n"
+      << "device: serial " << serial_ << ", bus " << bus_ << ", resets " << reset_count_.load()
+      << "\n"
       << "memory: " << memory_->used() << " of " << memory_->size() << " bytes in use, "
       << memory_->poisoned_pages() << " poisoned pages\n";
   {
@@ -433,8 +432,8 @@ int VnpuDevice::StartFirmware() {
   Result<std::unique_ptr<fwlink::FirmwareProcess>> p =
       fwlink::FirmwareProcess::Start(driver_->fw_path, opts, std::move(cb));
   if (!p) {
-    driver_->Log(ACCEL_LOG_ERROR, "cannot start " + driver_->fw_path + ": " +
-                                      std::strerror(-p.error()));
+    driver_->Log(ACCEL_LOG_ERROR,
+                 "cannot start " + driver_->fw_path + ": " + std::strerror(-p.error()));
     return p.error();
   }
   std::unique_lock lock(fw_mu_);
@@ -496,8 +495,7 @@ void VnpuDevice::SupervisorLoop() {
     Coredump(why);
     Report(component, ACCEL_RAS_SEV_FATAL, code, why);
     const int rc = ops()->device_reset(dev_);
-    if (rc < 0)
-      driver_->Log(ACCEL_LOG_ERROR, serial_ + ": reset failed: " + std::strerror(-rc));
+    if (rc < 0) driver_->Log(ACCEL_LOG_ERROR, serial_ + ": reset failed: " + std::strerror(-rc));
     Unwedge();
     lock.lock();
   }

@@ -121,9 +121,8 @@ class VnpuDevice {
   // A hardware error the firmware accounts and reports in its next blob; waits (bounded) for
   // that blob so that the event is in the core's model when this returns. Without a running
   // firmware the driver reports it itself.
-  int64_t RaiseThroughFirmware(uint32_t component, uint32_t severity, uint32_t count,
-                               uint32_t code, const std::string& msg, bool has_address,
-                               uint64_t address);
+  int64_t RaiseThroughFirmware(uint32_t component, uint32_t severity, uint32_t count, uint32_t code,
+                               const std::string& msg, bool has_address, uint64_t address);
   int64_t EccError(bool correctable, uint64_t device_address, uint32_t count);
 
   void Wedge(const std::string& why);

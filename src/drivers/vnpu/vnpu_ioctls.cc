@@ -37,9 +37,9 @@ int VnpuDevice::GetParam(const accel_call*, vnpu_get_param* arg) {
       return 0;
     case VNPU_PARAM_FW_VERSION: {
       std::lock_guard lock(fw_mu_);
-      arg->value = fw_hello_ ? (uint64_t{hello_.major} << 32) | (uint64_t{hello_.minor} << 16) |
-                                   hello_.patch
-                             : 0;
+      arg->value =
+          fw_hello_ ? (uint64_t{hello_.major} << 32) | (uint64_t{hello_.minor} << 16) | hello_.patch
+                    : 0;
       return 0;
     }
     case VNPU_PARAM_CAPABILITIES:
@@ -145,7 +145,8 @@ int VnpuDevice::CmdqDestroy(const accel_call* call, vnpu_cmdq_destroy* arg) {
   for (auto& r : rings) r->Stop();
   const FileContext* ctx = f->ctx.get();
   const uint32_t id = arg->cmdq_id;
-  scheduler_->AbortQueued([ctx, id](const Job& j) { return j.owner.get() == ctx && j.cmdq_id == id; });
+  scheduler_->AbortQueued(
+      [ctx, id](const Job& j) { return j.owner.get() == ctx && j.cmdq_id == id; });
   return 0;
 }
 
@@ -196,8 +197,8 @@ int VnpuDevice::Wait(const accel_call* call, vnpu_wait* arg) {
   WaitState state{ctx.get(), arg};
   int rc = 0;
   if (!WaitDone(&state)) {
-    rc = arg->timeout_ns == 0 ? -ETIME
-                              : ops()->device_wait(call, WaitDone, &state, arg->timeout_ns);
+    rc =
+        arg->timeout_ns == 0 ? -ETIME : ops()->device_wait(call, WaitDone, &state, arg->timeout_ns);
   }
   arg->first_signaled = 0;
   bool found = false;
@@ -249,9 +250,10 @@ int VnpuDevice::InjectFault(const accel_call* call, vnpu_inject_fault* arg) {
     }
     case VNPU_FAULT_LINK_ERROR:
       if (arg->flags & ~VNPU_FAULT_FATAL) return -EINVAL;
-      rc = RasInject(call, VNPU_COMPONENT_PCIE,
-                     (arg->flags & VNPU_FAULT_FATAL) ? ACCEL_RAS_SEV_FATAL : ACCEL_RAS_SEV_CORRECTED,
-                     1, false, 0);
+      rc =
+          RasInject(call, VNPU_COMPONENT_PCIE,
+                    (arg->flags & VNPU_FAULT_FATAL) ? ACCEL_RAS_SEV_FATAL : ACCEL_RAS_SEV_CORRECTED,
+                    1, false, 0);
       break;
     default:
       return -EINVAL;
