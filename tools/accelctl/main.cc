@@ -8,6 +8,7 @@
 //   accelctl monitor [--json]          devices added, removed and changed, as they happen
 //   accelctl ras ...                   RAS formats, state, events, history, thresholds
 //                                      (ras_command.h)
+//   accelctl vnpu ...                  vnpu's parameters, faults, a selftest (vnpu_command.h)
 //
 // accelctl reaches devices only through libaccel's public API, as any client program would, and
 // acceld's RAS service through its gRPC client. Failures are one line on stderr and a non-zero
@@ -26,6 +27,7 @@
 #include "list_command.h"
 #include "monitor_command.h"
 #include "ras_command.h"
+#include "vnpu_command.h"
 
 namespace {
 
@@ -54,6 +56,7 @@ struct CommandLine {
   accelctl::UnloadOptions unload_options;
   accelctl::MonitorOptions monitor_options;
   accelctl::RasCommandLine ras;
+  accelctl::VnpuCommandLine vnpu;
 };
 
 void DefineMonitorCommand(CommandLine& cl) {
@@ -98,11 +101,13 @@ void DefineCommands(CommandLine& cl) {
 
   DefineMonitorCommand(cl);
   accelctl::DefineRasCommands(cl.app, cl.ras);
+  accelctl::DefineVnpuCommands(cl.app, cl.vnpu);
 }
 
 // The subcommand the user chose, or nullptr.
 const CLI::App* ChosenCommand(const CommandLine& cl) {
-  for (const CLI::App* command : {cl.list, cl.info, cl.load, cl.unload, cl.monitor, cl.ras.ras})
+  for (const CLI::App* command :
+       {cl.list, cl.info, cl.load, cl.unload, cl.monitor, cl.ras.ras, cl.vnpu.vnpu})
     if (command->parsed()) return command;
   return nullptr;
 }
@@ -115,9 +120,11 @@ int RunChosenCommand(const CommandLine& cl) {
   if (command == cl.unload) return accelctl::RunUnload(cl.unload_options);
   if (command == cl.monitor) return accelctl::RunMonitor(cl.monitor_options);
   if (command == cl.ras.ras) return accelctl::RunRasCommand(cl.ras);
+  if (command == cl.vnpu.vnpu) return accelctl::RunVnpuCommand(cl.vnpu);
   return accelctl::Fail(
       ExitStatus::kUsage,
-      "a command is required: list, info, load, unload, monitor or ras; see `accelctl --help`");
+      "a command is required: list, info, load, unload, monitor, ras or vnpu; see `accelctl "
+      "--help`");
 }
 
 int FailUsage(const CommandLine& cl, const CLI::ParseError& e) {
@@ -126,6 +133,10 @@ int FailUsage(const CommandLine& cl, const CLI::ParseError& e) {
   if (command == cl.ras.ras) {
     if (const CLI::App* ras_command = accelctl::ChosenRasCommand(cl.ras))
       help += " " + ras_command->get_name();
+  }
+  if (command == cl.vnpu.vnpu) {
+    if (const CLI::App* vnpu_command = accelctl::ChosenVnpuCommand(cl.vnpu))
+      help += " " + vnpu_command->get_name();
   }
   help += " --help";
   return accelctl::Fail(ExitStatus::kUsage, fmt::format("{}; see `{}`", e.what(), help));
