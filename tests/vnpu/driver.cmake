@@ -1,29 +1,19 @@
 # vnpu's driver tests: end to end against a real acceld with the plugin and vnpu-fw.
+#   vnpu_e2e_test        parameters, every opcode against its reference, fences, handles, limits
+#   vnpu_fault_e2e_test  every injectable fault and its recovery (links the CBOR codec to read
+#                        the device's RAS state)
+#   vnpu_ring_e2e_test   the user-mode submission ring
+#   vnpu_fuse_e2e_test   the FUSE node with plain syscalls
 if(TARGET vnpu_driver)
-  accel_add_gtest(vnpu_e2e_test SOURCES vnpu/vnpu_e2e_test.cc e2e/acceld_process.cc
-    LIBS accel vnpu_kernels LABELS "vnpu;e2e")
-  target_include_directories(vnpu_e2e_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/e2e
-    ${PROJECT_SOURCE_DIR}/src)
-  add_dependencies(vnpu_e2e_test acceld vnpu_driver)
-endif()
-if(TARGET vnpu_driver)
-  accel_add_gtest(vnpu_fault_e2e_test SOURCES vnpu/vnpu_fault_e2e_test.cc e2e/acceld_process.cc
-    LIBS accel accel_ras_codec_cbor LABELS "vnpu;e2e")
-  target_include_directories(vnpu_fault_e2e_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/e2e
-    ${PROJECT_SOURCE_DIR}/src)
-  add_dependencies(vnpu_fault_e2e_test acceld vnpu_driver)
-endif()
-if(TARGET vnpu_driver)
-  accel_add_gtest(vnpu_ring_e2e_test SOURCES vnpu/vnpu_ring_e2e_test.cc e2e/acceld_process.cc
-    LIBS accel LABELS "vnpu;e2e")
-  target_include_directories(vnpu_ring_e2e_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/e2e
-    ${PROJECT_SOURCE_DIR}/src)
-  add_dependencies(vnpu_ring_e2e_test acceld vnpu_driver)
-endif()
-if(TARGET vnpu_driver)
-  accel_add_gtest(vnpu_fuse_e2e_test SOURCES vnpu/vnpu_fuse_e2e_test.cc e2e/acceld_process.cc
-    LIBS accel LABELS "vnpu;e2e;fuse")
-  target_include_directories(vnpu_fuse_e2e_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/e2e
-    ${PROJECT_SOURCE_DIR}/src)
-  add_dependencies(vnpu_fuse_e2e_test acceld vnpu_driver)
+  foreach(_vnpu_e2e vnpu_e2e vnpu_fault_e2e vnpu_ring_e2e vnpu_fuse_e2e)
+    set(_vnpu_labels "vnpu;e2e")
+    if(_vnpu_e2e STREQUAL "vnpu_fuse_e2e")
+      set(_vnpu_labels "vnpu;e2e;fuse")
+    endif()
+    accel_add_gtest(${_vnpu_e2e}_test SOURCES vnpu/${_vnpu_e2e}_test.cc e2e/acceld_process.cc
+      LIBS accel vnpu_kernels accel_ras_codec_cbor LABELS "${_vnpu_labels}")
+    target_include_directories(${_vnpu_e2e}_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/e2e
+      ${PROJECT_SOURCE_DIR}/src)
+    add_dependencies(${_vnpu_e2e}_test acceld vnpu_driver)
+  endforeach()
 endif()
