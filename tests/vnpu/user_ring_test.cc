@@ -383,13 +383,11 @@ TEST(VnpuUserRingTest, AGarbageCqHeadStallsTheRingWithoutOverrun) {
   ring->Stop();
 }
 
-// BUG (driver, user_ring.cc UserRing::Post): the completion slot is computed from
-// `layout_->cq.mask` and `layout_->cq_entries`, which live in the shared mapping the client
-// writes, together with the shared `cq.tail`. A client that sets both to all-ones (cq_entries
-// 0) makes acceld write a completion wherever `cq.tail` points: out of the ring's bounds, into
-// whatever is mapped after it (here: the padding after the completion entries, so that the test
-// fails instead of crashing). Fix: keep the masks and the completion tail private to UserRing,
-// copied at Create(), and only publish the tail. This test fails until then.
+// The completion ring's mask, entry count and tail live in the map the client writes. Were the
+// device to read its geometry back from there, a client setting both to all-ones (cq_entries
+// 0) would make acceld write a completion wherever `cq.tail` points: out of the ring, into
+// whatever is mapped after it (here: the padding after the completion entries, so that a
+// regression fails instead of crashing). Found by this test; fixed in 9e6a2ea (private copies).
 TEST(VnpuUserRingTest, HostileCqMaskAndEntriesNeverMoveACompletionOutOfTheRing) {
   Device d;
   std::shared_ptr<UserRing> ring = d.Create(8, 0);
