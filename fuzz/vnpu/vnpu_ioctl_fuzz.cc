@@ -17,7 +17,8 @@
 //
 // A sequence of calls, each:
 //   byte 0  command: an index into kCommands (vnpu's 12, the 6 generic ones, then two client
-//           actions on a user-mode ring: push a submission, poke an index) modulo its size
+//           actions on a user-mode ring: push a submission, poke a word of its header) modulo
+//           its size
 //   byte 1  bit 0: the caller is root (else uid 1000; credentials are per call)
 //           bit 1: raw: no fix-ups (below)
 //           bits 2..3: size: 0 or 3 the struct's size, 1 four bytes short, 2 eight bytes long
@@ -181,12 +182,15 @@ class FuzzMemory final : public accel::core::UserMemory {
   volatile uint8_t sink_ = 0;
 };
 
-// The fuzzer's side of a ring it created: its mapping and the indices it owns.
+// The fuzzer's side of a ring it created: its mapping, the geometry the device wrote there at
+// creation (copied then: RingPoke may rewrite the map's), and the index it owns.
 struct ClientRing {
   uint32_t id = 0;
   uint8_t* map = nullptr;
   uint64_t size = 0;
   int doorbell = -1;
+  uint32_t sqe_offset = 0;
+  uint32_t sq_entries = 0;
   uint32_t sq_tail = 0;
 };
 
@@ -404,7 +408,15 @@ void MapRing(const vnpu_ring_create& r, State& st) {
   void* p = mmap(nullptr, r.ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, r.ring_fd, 0);
   FUZZ_CHECK(p != MAP_FAILED, "cannot map ring %u (%llu bytes)", r.ring_id,
              static_cast<unsigned long long>(r.ring_size));
-  st.client_rings.push_back({r.ring_id, static_cast<uint8_t*>(p), r.ring_size, r.doorbell_fd, 0});
+  const auto* layout = static_cast<const vnpu_ring_layout*>(p);
+  FUZZ_CHECK(
+      layout->sq_entries >= 2 && layout->sq_entries <= VNPU_RING_MAX_ENTRIES &&
+          (layout->sq_entries & (layout->sq_entries - 1)) == 0 &&
+          layout->sqe_offset + uint64_t{layout->sq_entries} * sizeof(vnpu_ring_sqe) <= r.ring_size,
+      "ring %u: %u entries at %u in %llu bytes", r.ring_id, layout->sq_entries, layout->sqe_offset,
+      static_cast<unsigned long long>(r.ring_size));
+  st.client_rings.push_back({r.ring_id, static_cast<uint8_t*>(p), r.ring_size, r.doorbell_fd,
+                             layout->sqe_offset, layout->sq_entries, 0});
   st.rings.push_back(r.ring_id);
 }
 
@@ -420,34 +432,26 @@ void RingPush(const uint8_t* data, size_t n, bool raw, State& st) {
   }
   if (sqe.opcode == VNPU_OP_SPIN) sqe.params[0] %= kMaxSpinNs + 1;
   sqe.timeout_ms %= kMaxJobTimeoutMs + 1;
-  // The layout's geometry as the device wrote it at creation: our mapping, our copy.
-  const uint32_t entries = VNPU_RING_MAX_ENTRIES;
-  const uint32_t sq_entries = std::min(layout->sq_entries, entries);
-  const uint64_t at = layout->sqe_offset + uint64_t{r.sq_tail & (sq_entries - 1)} * sizeof(sqe);
-  FUZZ_CHECK(at + sizeof(sqe) <= r.size, "sqe at %llu of %llu", static_cast<unsigned long long>(at),
-             static_cast<unsigned long long>(r.size));
+  const uint64_t at = r.sqe_offset + uint64_t{r.sq_tail & (r.sq_entries - 1)} * sizeof(sqe);
   std::memcpy(r.map + at, &sqe, sizeof(sqe));
   __atomic_store_n(&layout->sq.tail, ++r.sq_tail, __ATOMIC_RELEASE);
   const uint64_t one = 1;
   (void)!write(r.doorbell, &one, sizeof(one));
 }
 
-// A hostile client writes its own indices and flags anyhow. The fields the device owns
-// (cq.tail, the masks, entry counts, offsets) are left alone: BUG (driver, UserRing::Post)
-// trusts cq.mask and cq_entries from this mapping and writes out of bounds (see
-// tests/vnpu/user_ring_test.cc, HostileCqMaskAndEntries...); poking them would only find that
-// again and again.
+// A hostile client writes anything anywhere in the ring's header: its own indices and flags,
+// and the fields only the device should write (its tails, the masks, entry counts, offsets),
+// which the device must never read back (9e6a2ea).
 void RingPoke(const uint8_t* data, size_t n, State& st) {
   if (st.client_rings.empty() || n < 6) return;
   ClientRing& r = st.client_rings[data[0] % st.client_rings.size()];
-  auto* layout = reinterpret_cast<vnpu_ring_layout*>(r.map);
-  uint32_t* const fields[] = {&layout->sq.tail, &layout->sq.flags, &layout->cq.head,
-                              &layout->cq.flags, &layout->cq.tail};
+  constexpr size_t kWords = sizeof(vnpu_ring_layout) / sizeof(uint32_t);
+  auto* word = reinterpret_cast<uint32_t*>(r.map) + data[1] % kWords;
   uint32_t v;
   std::memcpy(&v, data + 2, sizeof(v));
-  uint32_t* field = fields[data[1] % std::size(fields)];
-  __atomic_store_n(field, v, __ATOMIC_RELEASE);
-  if (field == &layout->sq.tail) r.sq_tail = v;
+  __atomic_store_n(word, v, __ATOMIC_RELEASE);
+  auto* layout = reinterpret_cast<vnpu_ring_layout*>(r.map);
+  if (word == &layout->sq.tail) r.sq_tail = v;
   const uint64_t one = 1;
   (void)!write(r.doorbell, &one, sizeof(one));
 }
