@@ -136,6 +136,8 @@ const accel_driver kDriver = {
     .ras_clear = nullptr,
     .ras_inject = nullptr,
     .reset = nullptr,
+    .file_rw = nullptr,
+    .file_usage = nullptr,
 };
 
 }  // namespace

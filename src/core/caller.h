@@ -6,6 +6,7 @@
 #ifndef ACCEL_CORE_CALLER_H_
 #define ACCEL_CORE_CALLER_H_
 
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 
@@ -19,19 +20,33 @@ struct Caller {
   bool IsRoot() const { return uid == 0; }
 };
 
-// copy_to_user(): each transport decides how bytes reach the caller's address space.
+// copy_to_user() and fd_install(): each transport decides how bytes and descriptors reach
+// the caller. One object serves one call.
 class UserMemory {
  public:
   virtual ~UserMemory() = default;
   // Writes `len` bytes at the caller's address `addr`; 0 or -EFAULT.
   virtual int CopyOut(uint64_t addr, const void* src, uint32_t len) = 0;
+  // Hands the caller a duplicate of `fd` with the reply and has the descriptor number it gets
+  // written as an __s32 at byte `offset` of its struct (the core checked that 4 bytes fit in
+  // arg_size()). The caller's `fd` stays the caller's. 0 or a negative errno; -EOPNOTSUPP
+  // where descriptors cannot travel (FUSE nodes, in-process callers), which is the default.
+  virtual int InstallFd(int /*fd*/, uint32_t /*offset*/) { return -EOPNOTSUPP; }
+
+  // The bytes of the argument struct both the caller and the handler see in the call in
+  // progress (the smaller of their sizes); set by the dispatcher.
+  uint32_t arg_size() const { return arg_size_; }
+  void set_arg_size(uint32_t n) { arg_size_ = n; }
+
+ private:
+  uint32_t arg_size_ = 0;
 };
 
 // The caller is this process: addresses are ours. Used by tests, benchmarks and fuzzers.
 class InProcessMemory final : public UserMemory {
  public:
   int CopyOut(uint64_t addr, const void* src, uint32_t len) override {
-    if (addr == 0 && len != 0) return -14;  // -EFAULT
+    if (addr == 0 && len != 0) return -EFAULT;
     if (len != 0) std::memcpy(reinterpret_cast<void*>(static_cast<uintptr_t>(addr)), src, len);
     return 0;
   }

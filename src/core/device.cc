@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <string_view>
 
 #include "core/driver.h"
 #include "core/file.h"
@@ -275,6 +276,21 @@ Result<void> Device::RasReset() {
   return {};
 }
 
+Result<bool> Device::RasRetirePage(uint64_t address, uint32_t severity) {
+  if (severity >= ras::kSeverityCount) return Err(EINVAL);
+  ras::RetiredPage page;
+  switch (ras_->AddPage(address & ~uint64_t{0xfff}, severity, ras::NowNs(), &page)) {
+    case ras::DeviceRasState::PageAdd::kListed:
+      return false;
+    case ras::DeviceRasState::PageAdd::kFull:
+      return Err(ENOSPC);
+    case ras::DeviceRasState::PageAdd::kAdded:
+      break;
+  }
+  if (RasObserver* obs = driver_->registry()->ras_observer()) obs->OnPagesChanged(*this, {page});
+  return true;
+}
+
 Result<void> Device::RasWaitDurable() {
   RasObserver* obs = driver_->registry()->ras_observer();
   const uint64_t ticket = ras_ticket_.load(std::memory_order_acquire);
@@ -294,6 +310,109 @@ ras::DeviceIdentity Device::RasIdentity() const {
 
 ras::Snapshot Device::RasSnapshot() const {
   return ras_->TakeSnapshot(RasIdentity(), ras::NowNs());
+}
+
+bool Device::IsRegistered() const {
+  std::lock_guard lock(mu_);
+  return registered_;
+}
+
+bool Device::SetWedged(bool wedged, std::string why) {
+  if (!wedged) why.clear();
+  // The attribute is one line ("1 <reason>"); a reason must not be able to add lines.
+  std::replace_if(
+      why.begin(), why.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  if (why.size() > kMaxWedgedReason) why.resize(kMaxWedgedReason);
+  std::lock_guard lock(recovery_mu_);
+  const bool changed = wedged_ != wedged;
+  wedged_ = wedged;
+  wedged_reason_ = std::move(why);
+  // Told under the lock, so that monitors see transitions in the order they happened.
+  if (changed && IsRegistered()) driver_->registry()->NotifyWedged(*this, wedged);
+  return changed;
+}
+
+Device::WedgedState Device::wedged() const {
+  std::lock_guard lock(recovery_mu_);
+  return {wedged_, wedged_reason_};
+}
+
+void Device::SetCoredump(const void* data, size_t len) {
+  auto dump = std::make_shared<Coredump>();
+  const auto* p = static_cast<const uint8_t*>(data);
+  dump->data.assign(p, p + std::min(len, kMaxCoredump));
+  dump->original_size = len;
+  dump->timestamp_ns = ras::NowNs();
+  std::lock_guard lock(recovery_mu_);
+  coredump_ = std::move(dump);
+}
+
+std::shared_ptr<const Device::Coredump> Device::coredump() const {
+  std::lock_guard lock(recovery_mu_);
+  return coredump_;
+}
+
+void Device::DismissCoredump() {
+  std::shared_ptr<const Coredump> gone;  // freed after the lock, not under it
+  std::lock_guard lock(recovery_mu_);
+  gone = std::move(coredump_);
+}
+
+std::string Device::UsageBlock(File& file, const Caller& viewer) const {
+  std::string block = "drm-driver:\t" + driver_->name() + "\n";
+  block += "drm-client-id:\t" + std::to_string(file.client_id()) + "\n";
+  if (!bus_.empty()) block += "drm-pdev:\t" + bus_ + "\n";
+  block += "accel-pid:\t" + std::to_string(file.opener().pid) + "\n";
+  block += "accel-uid:\t" + std::to_string(file.opener().uid) + "\n";
+  auto usage = driver_->file_usage_hook();
+  if (usage == nullptr) return block;
+  char buf[kMaxUsageText];
+  const accel_call call = MakeCall(&file, viewer);
+  const int n = usage(&call, buf, sizeof(buf));
+  if (n <= 0) return block;
+  // The driver's lines as it wrote them, except what would break the block apart: NULs and
+  // empty lines (a blank line ends a block), and a missing final newline.
+  const std::string_view text(buf, strnlen(buf, std::min<size_t>(n, sizeof(buf) - 1)));
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    if (nl > pos) block.append(text.substr(pos, nl - pos)).push_back('\n');
+    pos = nl + 1;
+  }
+  return block;
+}
+
+Result<std::vector<std::string>> Device::ClientUsage(const Caller& viewer) {
+  if (!Enter()) return Err(ENODEV);
+  std::vector<std::string> blocks;
+  {
+    std::lock_guard lock(files_mu_);
+    for (File* f : files_) {
+      if (f->detached() || (!viewer.IsRoot() && f->opener().uid != viewer.uid)) continue;
+      blocks.push_back(UsageBlock(*f, viewer));
+    }
+  }
+  Exit();
+  return blocks;
+}
+
+Result<uint32_t> Device::FileReadWrite(File& file, const Caller& caller, uint64_t offset, void* buf,
+                                       uint32_t len, bool write) {
+  if (offset < kFileRwBegin || offset >= kFileRwEnd) return Err(EINVAL);
+  // Enter() first: after a forced unload the Driver object itself may be gone.
+  if (file.detached() || !Enter()) return Err(ENODEV);
+  auto rw = driver_->file_rw_hook();
+  if (rw == nullptr) {
+    Exit();
+    return Err(EINVAL);  // as the ABI says: no objects at fake offsets
+  }
+  const accel_call call = MakeCall(&file, caller);
+  const int64_t n = rw(&call, offset, buf, len, write ? 1 : 0);
+  Exit();
+  if (n < 0) return Errno{static_cast<int>(n)};
+  if (n > len) return Err(EIO);  // a driver claiming more than it was given is broken
+  return static_cast<uint32_t>(n);
 }
 
 void Device::WakeAll() {

@@ -14,6 +14,14 @@
 // Enter() fails once the device is unplugged, and Unplug() waits for the brackets still open.
 // The in-flight count and the unplugged flag form a Dekker pair (both seq_cst): either Enter
 // sees the flag, or Unplug sees the count.
+//
+// DOC: recovery state (after drm_dev_wedged_event and devcoredump)
+//
+// A driver says its device is wedged (and why) and when it serves again; only a change of
+// state tells the registry's monitors. It may leave one devcoredump, kept (bounded) until an
+// operator reads and dismisses it or the next dump replaces it. The core keeps both and
+// refuses nothing because of them: what a wedged device still answers is the driver's call,
+// and VERSION or RAS_QUERY are what an operator needs most then.
 #ifndef ACCEL_CORE_DEVICE_H_
 #define ACCEL_CORE_DEVICE_H_
 
@@ -98,6 +106,10 @@ class Device {
                              uint32_t severity, uint32_t count, std::optional<uint64_t> address);
   // A device reset through the driver's reset hook, outside any call; pending pages retire.
   Result<void> RasReset();
+  // device_ras_retire_page(): lists the 4 KiB page holding `address` as pending (it retires
+  // at the next reset) and has the observer persist it. true when listed now, false when it
+  // already was; -ENOSPC when the list is full, -EINVAL for a severity out of range.
+  Result<bool> RasRetirePage(uint64_t address, uint32_t severity);
   // Blocks until the events this device recorded so far are durable (no observer: at once).
   Result<void> RasWaitDurable();
   ras::DeviceIdentity RasIdentity() const;
@@ -107,6 +119,44 @@ class Device {
   const std::vector<std::string>& ras_components() const { return ras_components_; }
   // The component's name, or its number as text when the driver named none.
   std::string RasComponentName(uint32_t index) const;
+
+  // device_set_wedged(): records the state; a transition is a kWedged/kRecovered event for
+  // the registry's subscribers (once the device is registered). `why` is kept on one line.
+  // Returns whether the state changed.
+  bool SetWedged(bool wedged, std::string why);
+  struct WedgedState {
+    bool wedged = false;
+    std::string reason;
+  };
+  WedgedState wedged() const;
+
+  // device_coredump(): keeps a copy of at most kMaxCoredump bytes (the rest is cut off),
+  // replacing any earlier dump. Readers share it without copying the whole dump per read.
+  static constexpr size_t kMaxCoredump = size_t{16} << 20;
+  struct Coredump {
+    std::vector<uint8_t> data;
+    uint64_t timestamp_ns = 0;   // CLOCK_REALTIME when the driver handed it over
+    uint64_t original_size = 0;  // what the driver offered; > data.size() when cut off
+  };
+  void SetCoredump(const void* data, size_t len);
+  std::shared_ptr<const Coredump> coredump() const;
+  void DismissCoredump();
+
+  // DRM fdinfo (Documentation/gpu/drm-usage-stats.rst) of the files open on this device that
+  // `viewer` may see: root sees all, another user the files it opened (as /proc/PID/fdinfo is
+  // readable by the process's owner). One block of "key:\tvalue\n" lines per file: drm-driver,
+  // drm-client-id, drm-pdev (when the device has a bus), accel-pid and accel-uid of the opener,
+  // then the driver's file_usage lines. -ENODEV once unplugged. The driver's hook runs under
+  // the lock that serialises postclose, so file_priv stays valid while it reads it.
+  Result<std::vector<std::string>> ClientUsage(const Caller& viewer);
+
+  // pread/pwrite of a FUSE node at a driver's fake offset, in [kFileRwBegin, kFileRwEnd):
+  // the driver's file_rw hook for `file`, as `caller`. Returns the bytes moved (0: end of the
+  // object). -ENODEV once unplugged or detached; -EINVAL outside the range or without a hook.
+  static constexpr uint64_t kFileRwBegin = uint64_t{1} << 32;
+  static constexpr uint64_t kFileRwEnd = uint64_t{1} << 62;
+  Result<uint32_t> FileReadWrite(File& file, const Caller& caller, uint64_t offset, void* buf,
+                                 uint32_t len, bool write);
 
   // device_wait()/device_wake_all() of the host ops.
   int Wait(const accel_call& call, int (*cond)(void*), void* arg, int64_t timeout_ns);
@@ -136,7 +186,13 @@ class Device {
   friend class Registry;  // sets minor_ between reserving and publishing it
   Device() = default;
   ~Device() = default;
+  static constexpr size_t kMaxWedgedReason = 256;
+  static constexpr size_t kMaxUsageText = 4096;  // the driver's file_usage buffer
+
   accel_call MakeCall(File* file, const Caller& caller) const;
+  bool IsRegistered() const;
+  // One client's fdinfo block; files_mu_ held.
+  std::string UsageBlock(File& file, const Caller& viewer) const;
   // Queues recorded events on the open files and tells the observer and monitors.
   void PublishRas(const ras::RecordResult& rec);
 
@@ -156,6 +212,11 @@ class Device {
   std::vector<std::string> ras_components_;
   std::unique_ptr<ras::DeviceRasState> ras_;
   std::atomic<uint64_t> ras_ticket_{0};  // the observer's ticket of the last recorded event
+
+  mutable std::mutex recovery_mu_;  // guards the three below; held while monitors are told
+  bool wedged_ = false;
+  std::string wedged_reason_;
+  std::shared_ptr<const Coredump> coredump_;
 
   mutable std::mutex mu_;  // guards perms_, minor_/registered_; pairs with the cvs
   std::condition_variable drained_cv_;

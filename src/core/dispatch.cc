@@ -64,6 +64,7 @@ int RunHandler(File& file, const Caller& caller, const accel_ioctl_desc& io, uin
   call.gid = caller.gid;
   call.pid = caller.pid;
   call.core = &mem;
+  mem.set_arg_size(static_cast<uint32_t>(copy));  // install_fd must land in both structs
   const int rc = io.handler(&call, kdata);
 
   if (out) {

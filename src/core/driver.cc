@@ -42,10 +42,15 @@ Result<Driver*> Driver::Create(const accel_driver* table, Registry* registry, st
   d->major_ = table->major;
   d->minor_ = table->minor;
   d->patchlevel_ = table->patchlevel;
-  if (table->struct_size >= offsetof(accel_driver, ras_inject) + sizeof(table->ras_inject))
-    d->ras_inject_ = table->ras_inject;
-  if (table->struct_size >= offsetof(accel_driver, reset) + sizeof(table->reset))
-    d->reset_ = table->reset;
+  // A hook exists only when the table is new enough to hold it: an older plugin's table ends
+  // before it, and reading past its struct_size would read whatever follows in its memory.
+#define ACCEL_HOOK_IN_TABLE(field) \
+  (table->struct_size >= offsetof(accel_driver, field) + sizeof(table->field))
+  if (ACCEL_HOOK_IN_TABLE(ras_inject)) d->ras_inject_ = table->ras_inject;
+  if (ACCEL_HOOK_IN_TABLE(reset)) d->reset_ = table->reset;
+  if (ACCEL_HOOK_IN_TABLE(file_rw)) d->file_rw_ = table->file_rw;
+  if (ACCEL_HOOK_IN_TABLE(file_usage)) d->file_usage_ = table->file_usage;
+#undef ACCEL_HOOK_IN_TABLE
   for (uint32_t i = 0; i < table->num_ioctls; ++i) {
     const accel_ioctl_desc& io = table->ioctls[i];
     uint32_t nr = _IOC_NR(io.cmd);

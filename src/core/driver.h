@@ -48,7 +48,14 @@ class Driver {
   // Hooks added after ABI v1's first table; nullptr when the table is older or lacks them.
   decltype(accel_driver::ras_inject) ras_inject_hook() const { return ras_inject_; }
   decltype(accel_driver::reset) reset_hook() const { return reset_; }
+  decltype(accel_driver::file_rw) file_rw_hook() const { return file_rw_; }
+  decltype(accel_driver::file_usage) file_usage_hook() const { return file_usage_; }
   Registry* registry() const { return registry_; }
+
+  // Where find_helper() looks for the driver's helper programs: the directories its plugin
+  // was searched in (ModuleLoader sets them before load(); empty for in-process tables).
+  const std::vector<std::string>& search_path() const { return search_path_; }
+  void set_search_path(std::vector<std::string> dirs) { search_path_ = std::move(dirs); }
 
   // The driver command at `nr`, or nullptr.
   const accel_ioctl_desc* FindIoctl(uint32_t nr) const {
@@ -78,6 +85,9 @@ class Driver {
   uint32_t major_ = 0, minor_ = 0, patchlevel_ = 0;
   decltype(accel_driver::ras_inject) ras_inject_ = nullptr;
   decltype(accel_driver::reset) reset_ = nullptr;
+  decltype(accel_driver::file_rw) file_rw_ = nullptr;
+  decltype(accel_driver::file_usage) file_usage_ = nullptr;
+  std::vector<std::string> search_path_;
   std::array<const accel_ioctl_desc*, kNumDriverIoctls> ioctls_{};
   void* priv_ = nullptr;
   void* module_handle_ = nullptr;  // dlopen() handle, when loaded from a plugin

@@ -8,11 +8,14 @@
 
 #include <cerrno>
 #include <cstring>
+#include <new>
+#include <string>
 #include <vector>
 
 #include "core/caller.h"
 #include "core/device.h"
 #include "core/driver.h"
+#include "core/module_loader.h"
 
 namespace accel::core {
 namespace {
@@ -108,6 +111,67 @@ int DeviceRasFirmwareBlob(accel_device* dev, uint32_t format, const void* data,
   return Device::FromHandle(dev)->RasFirmwareBlob(format, std::move(blob)).error();
 }
 
+// ---- since vnpu ----
+
+int InstallFd(const accel_call* call, int fd, uint32_t offset) noexcept {
+  if (call == nullptr) return -EINVAL;
+  if (fd < 0) return -EBADF;
+  // No per-call state: not inside an ioctl (file_rw, file_usage), so no reply to carry it.
+  if (call->core == nullptr) return -EOPNOTSUPP;
+  auto* mem = static_cast<UserMemory*>(call->core);
+  if (offset > mem->arg_size() || mem->arg_size() - offset < sizeof(int32_t)) return -EINVAL;
+  return mem->InstallFd(fd, offset);
+}
+
+int DeviceRasRetirePage(accel_device* dev, uint64_t address, uint32_t severity) noexcept {
+  if (dev == nullptr) return -EINVAL;
+  Result<bool> listed = Device::FromHandle(dev)->RasRetirePage(address, severity);
+  return listed ? 0 : listed.error();
+}
+
+int DeviceReset(accel_device* dev) noexcept {
+  if (dev == nullptr) return -EINVAL;
+  return Device::FromHandle(dev)->RasReset().error();
+}
+
+void DeviceCoredump(accel_device* dev, const void* data, uint32_t len) noexcept {
+  if (dev == nullptr || (len != 0 && data == nullptr)) return;
+  Device* d = Device::FromHandle(dev);
+  try {
+    d->SetCoredump(data, len);
+  } catch (const std::bad_alloc&) {  // a dump is worth having, not worth aborting the daemon
+    spdlog::error("{}: no memory for a devcoredump of {} bytes; dropped", d->name(), len);
+    return;
+  }
+  if (len > Device::kMaxCoredump)
+    spdlog::warn("{}: devcoredump of {} bytes, kept the first {}", d->name(), len,
+                 Device::kMaxCoredump);
+  else
+    spdlog::warn("{}: devcoredump of {} bytes", d->name(), len);
+}
+
+void DeviceSetWedged(accel_device* dev, int wedged, const char* why) noexcept {
+  if (dev == nullptr) return;
+  Device* d = Device::FromHandle(dev);
+  const std::string reason = why ? std::string(why, strnlen(why, 1024)) : std::string();
+  if (!d->SetWedged(wedged != 0, reason)) return;
+  if (wedged) {
+    const std::string kept = d->wedged().reason;  // on one line, as the attribute shows it
+    spdlog::error("{}: wedged: {}", d->name(), kept.empty() ? "(no reason given)" : kept);
+  } else {
+    spdlog::info("{}: recovered", d->name());
+  }
+}
+
+int FindHelper(accel_host* host, const char* name, char* path, uint32_t size) noexcept {
+  if (host == nullptr || name == nullptr || (path == nullptr && size != 0)) return -EINVAL;
+  Result<std::string> found = ModuleLoader::FindHelper(Driver::FromHost(host)->search_path(), name);
+  if (!found) return found.error();
+  if (found->size() + 1 > size) return -ENAMETOOLONG;
+  std::memcpy(path, found->c_str(), found->size() + 1);
+  return 0;
+}
+
 }  // namespace
 
 const accel_host_ops kHostOps = {
@@ -124,6 +188,12 @@ const accel_host_ops kHostOps = {
     .device_ras_event = DeviceRasEvent,
     .device_ras_report = DeviceRasReport,
     .device_ras_firmware_blob = DeviceRasFirmwareBlob,
+    .install_fd = InstallFd,
+    .device_ras_retire_page = DeviceRasRetirePage,
+    .device_reset = DeviceReset,
+    .device_coredump = DeviceCoredump,
+    .device_set_wedged = DeviceSetWedged,
+    .find_helper = FindHelper,
 };
 
 }  // namespace accel::core

@@ -2,6 +2,7 @@
 #include "core/module_loader.h"
 
 #include <dlfcn.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -70,6 +71,19 @@ std::string ModuleLoader::Find(const std::string& name) const {
   return {};
 }
 
+Result<std::string> ModuleLoader::FindHelper(const std::vector<std::string>& dirs,
+                                             const std::string& name) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
+    return Err(EINVAL);
+  for (const std::string& dir : dirs) {
+    std::string path = dir + "/" + name;
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0)
+      return path;
+  }
+  return Err(ENOENT);
+}
+
 Result<void> ModuleLoader::Load(const std::string& name, const std::string& args,
                                 std::string* why) {
   if (!ValidDriverName(name)) {
@@ -107,6 +121,7 @@ Result<void> ModuleLoader::Load(const std::string& name, const std::string& args
     return Err(EINVAL);
   }
   owned->set_module_handle(handle);
+  owned->set_search_path(search_path_);  // for find_helper(), which load() may already call
   Result<void> added = registry_.AddDriver(std::move(owned), args, why);
   if (!added) {
     // AddDriver destroyed the Driver object (and with it any device it created) on failure;

@@ -12,6 +12,9 @@
 // the devices and calls unload(); then dlclose(). Plugins are built with -fno-gnu-unique under
 // GCC, so nothing pins them and dlclose() really unmaps them (tests read /proc/self/maps).
 //
+// Drivers find their helper programs (vnpu-fw) the same way, through find_helper(): the
+// loader gives each driver the search path before its load() runs.
+//
 // This is the only core file that touches the filesystem.
 #ifndef ACCEL_CORE_MODULE_LOADER_H_
 #define ACCEL_CORE_MODULE_LOADER_H_
@@ -47,6 +50,10 @@ class ModuleLoader {
   const std::vector<std::string>& search_path() const { return search_path_; }
   // The file that would be loaded for NAME, or empty.
   std::string Find(const std::string& name) const;
+  // find_helper(): the first executable regular file `name` in `dirs`. -EINVAL for a name
+  // that is empty, "." or "..", or holds a '/'; -ENOENT when no directory has one.
+  static Result<std::string> FindHelper(const std::vector<std::string>& dirs,
+                                        const std::string& name);
 
  private:
   Registry& registry_;

@@ -47,9 +47,9 @@ struct DeviceSummary {
   NodePermissions perms;
 };
 
-// What monitors are told (accelctl monitor, the FUSE tree): a device appeared, went away,
-// or changed (a RAS event happened on it).
-enum class DeviceEvent { kAdded, kRemoved, kChanged };
+// What monitors are told (accelctl monitor): a device appeared, went away, changed (a RAS
+// event happened on it), was declared wedged by its driver, or recovered from that.
+enum class DeviceEvent { kAdded, kRemoved, kChanged, kWedged, kRecovered };
 // The device is alive (and its driver loaded) for the duration of the call.
 using DeviceEventFn = std::function<void(DeviceEvent, const Device&)>;
 
@@ -93,6 +93,9 @@ class Registry {
   uint64_t Subscribe(DeviceEventFn fn);
   void Unsubscribe(uint64_t id);
   void NotifyChanged(const Device& dev) const { Notify(DeviceEvent::kChanged, dev); }
+  void NotifyWedged(const Device& dev, bool wedged) const {
+    Notify(wedged ? DeviceEvent::kWedged : DeviceEvent::kRecovered, dev);
+  }
 
  private:
   void Notify(DeviceEvent e, const Device& dev) const;

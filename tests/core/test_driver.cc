@@ -3,22 +3,33 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <new>
 #include <string>
 
 namespace accel::testing {
 namespace {
 
 const accel_host_ops* g_ops = nullptr;
+accel_host* g_host = nullptr;
+
+// Per open file: what file_rw reads and writes.
+struct TestFile {
+  uint8_t data[kTestRwSize] = {};
+};
 
 int Load(accel_host* host, const accel_host_ops* ops, const char* args, void** priv) noexcept {
   g_ops = ops;
+  g_host = host;
   int count = 1;
   if (args && std::strncmp(args, "count=", 6) == 0) count = std::atoi(args + 6);
   for (int i = 0; i < count; ++i) {
     accel_device_info info{};
     info.serial = "TEST";
+    info.bus = "test:0";
     info.ras_formats = ACCEL_CAP_RAS_KEY_VAL_32 | ACCEL_CAP_RAS_CBOR;
     accel_device* dev = nullptr;
     if (int rc = ops->device_create(host, &info, nullptr, &dev); rc < 0) return rc;
@@ -33,11 +44,12 @@ void Unload(void*) noexcept {
 }
 int Open(const accel_call*, void** priv) noexcept {
   TestState().opens++;
-  *priv = &TestState();
-  return 0;
+  *priv = new (std::nothrow) TestFile;
+  return *priv ? 0 : -ENOMEM;
 }
-void Postclose(const accel_call*) noexcept {
+void Postclose(const accel_call* call) noexcept {
   TestState().postcloses++;
+  delete static_cast<TestFile*>(call->file_priv);
 }
 void Release(void*) noexcept {
   TestState().releases++;
@@ -74,6 +86,34 @@ int Copy(const accel_call* call, void* data) noexcept {
   return g_ops->copy_to_user(call, c->ptr, kPattern, len);
 }
 
+int InstallFd(const accel_call* call, void* data) noexcept {
+  auto* in = static_cast<test_install_fd*>(data);
+  return g_ops->install_fd(call, in->fd, in->offset);
+}
+
+int Reset(void*) noexcept {
+  TestState().resets++;
+  return TestState().reset_rc.load();
+}
+
+int64_t FileRw(const accel_call* call, uint64_t offset, void* buf, uint32_t len,
+               int write) noexcept {
+  auto* f = static_cast<TestFile*>(call->file_priv);
+  if (offset < kTestRwOffset || offset > kTestRwOffset + kTestRwSize) return -EINVAL;
+  const uint64_t pos = offset - kTestRwOffset;
+  const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(len, kTestRwSize - pos));
+  if (write)
+    std::memcpy(f->data + pos, buf, n);
+  else
+    std::memcpy(buf, f->data + pos, n);
+  return n;
+}
+
+int FileUsage(const accel_call*, char* buf, uint32_t size) noexcept {
+  const int n = std::snprintf(buf, size, "%s", kTestUsage);
+  return n < static_cast<int>(size) ? n : static_cast<int>(size) - 1;
+}
+
 int RasQuery(const accel_call*, uint32_t format, uint32_t, void* buf, uint32_t size, uint32_t* len,
              uint32_t* schema) noexcept {
   if (format != ACCEL_RAS_FMT_KEY_VAL_32) return -EOPNOTSUPP;
@@ -92,6 +132,7 @@ const accel_ioctl_desc kIoctls[] = {
     {TEST_IOCTL_SLEEP, 0, ACCEL_IOCTL_MAY_SLEEP, 0, Sleep},
     {TEST_IOCTL_NOSPC, 0, 0, 0, NoSpc},
     {TEST_IOCTL_COPY, 0, 0, 0, Copy},
+    {TEST_IOCTL_INSTALL_FD, 0, 0, 0, InstallFd},
 };
 
 const accel_driver kTable = {
@@ -113,7 +154,9 @@ const accel_driver kTable = {
     .ras_query = RasQuery,
     .ras_clear = nullptr,
     .ras_inject = nullptr,
-    .reset = nullptr,
+    .reset = Reset,
+    .file_rw = FileRw,
+    .file_usage = FileUsage,
 };
 
 }  // namespace
@@ -127,10 +170,20 @@ const accel_driver* TestDriverTable() {
   return &kTable;
 }
 
-void LoadTestDriver(core::Registry& reg, const std::string& args) {
+const accel_host_ops* TestHostOps() {
+  return g_ops;
+}
+
+accel_host* TestHost() {
+  return g_host;
+}
+
+void LoadTestDriver(core::Registry& reg, const std::string& args,
+                    std::vector<std::string> search_path) {
   std::string why;
   Result<core::Driver*> d = core::Driver::Create(&kTable, &reg, &why);
   ASSERT_TRUE(d.ok()) << why;
+  (*d)->set_search_path(std::move(search_path));
   Result<void> rc = reg.AddDriver(std::unique_ptr<core::Driver>(*d), args, &why);
   ASSERT_TRUE(rc.ok()) << why;
 }

@@ -1,6 +1,7 @@
 // test_driver.h - a second, in-process driver for core tests: commands shaped to exercise
 // each dispatcher rule (a struct that grew, a root-only command, a sleeping command, an error
-// that returns data, copy_to_user). It is a real driver table, bound without dlopen.
+// that returns data, copy_to_user, install_fd) and every hook (reset, file_rw, file_usage).
+// It is a real driver table, bound without dlopen.
 #ifndef ACCEL_TESTS_CORE_TEST_DRIVER_H_
 #define ACCEL_TESTS_CORE_TEST_DRIVER_H_
 
@@ -10,6 +11,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/registry.h"
 
@@ -43,7 +45,22 @@ struct test_copy {
 #define TEST_IOCTL_ROOT ACCEL_IO(0x41)
 #define TEST_IOCTL_SLEEP ACCEL_IOW(0x42, struct accel::testing::test_sleep)
 #define TEST_IOCTL_NOSPC ACCEL_IOWR(0x43, struct accel::testing::test_nospc)
+// install_fd(call, fd, offset) from inside a command; the host op's return is the command's.
+struct test_install_fd {
+  __s32 fd;
+  __u32 offset;
+  __s32 slot;  // where offsets usually point: the transport writes the caller's number here
+  __u32 pad;
+};
+
 #define TEST_IOCTL_COPY ACCEL_IOW(0x44, struct accel::testing::test_copy)
+#define TEST_IOCTL_INSTALL_FD ACCEL_IOWR(0x45, struct accel::testing::test_install_fd)
+
+// file_rw: each open file has kTestRwSize bytes at fake offset kTestRwOffset.
+inline constexpr uint64_t kTestRwOffset = uint64_t{1} << 32;
+inline constexpr uint32_t kTestRwSize = 64;
+// file_usage writes this (with a blank line and no final newline, which the core must repair).
+inline constexpr char kTestUsage[] = "drm-engine-test:\t1234 ns\n\ndrm-total-test:\t4 KiB";
 
 // Observable state of the test driver, shared by all its devices.
 struct TestDriverState {
@@ -53,13 +70,21 @@ struct TestDriverState {
   std::atomic<int> sleepers{0};  // calls inside SLEEP right now
   std::atomic<bool> wake_flag{false};
   std::atomic<int> unloads{0};
+  std::atomic<int> resets{0};
+  std::atomic<int> reset_rc{0};  // what the reset hook returns
 };
 
 TestDriverState& TestState();
 const accel_driver* TestDriverTable();
+// What the core handed the test driver at load (valid while it is loaded).
+const accel_host_ops* TestHostOps();
+accel_host* TestHost();
 
-// Binds the test driver to `reg` with load args ("count=N"). Fails the test on error.
-void LoadTestDriver(core::Registry& reg, const std::string& args = "count=1");
+// Binds the test driver to `reg` with load args ("count=N"), with `search_path` as the
+// directories find_helper() searches (ModuleLoader's job for a real plugin). Fails the test on
+// error.
+void LoadTestDriver(core::Registry& reg, const std::string& args = "count=1",
+                    std::vector<std::string> search_path = {});
 
 }  // namespace accel::testing
 
