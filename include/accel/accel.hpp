@@ -14,6 +14,7 @@
 #include <asm-generic/ioctl.h>
 
 #include <cerrno>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -67,6 +68,15 @@ inline Result<std::vector<accel_device_entry>> ListDevices() {
   if (n < 0) return Errno{n};
   v.resize(static_cast<size_t>(n) < v.size() ? static_cast<size_t>(n) : v.size());
   return v;
+}
+
+// The fdinfo blocks of `device`'s open files (every device's when empty); see accel_clients.
+inline Result<std::string> Clients(const std::string& device = "") {
+  char* text = nullptr;
+  int n = accel_clients(device.empty() ? nullptr : device.c_str(), &text);
+  if (n < 0) return Errno{n};
+  std::unique_ptr<char, void (*)(void*)> owned(text, accel_free);
+  return std::string(owned.get(), static_cast<size_t>(n));
 }
 
 }  // namespace accel

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libaccel.h - the accel client library: open a device, drive it with ioctls, list devices,
- * load and unload drivers.
+ * libaccel.h - the accel client library: open a device, drive it with ioctls, list devices and
+ * their clients, load and unload drivers.
  *
  * DOC: overview
  *
@@ -64,7 +64,10 @@ int accel_socket_path(char* buf, size_t len);
 /* Opens a device by name ("accel0"). */
 int accel_open(const char* name, struct accel_handle** out);
 /* Issues one ioctl. arg points at _IOC_SIZE(cmd) bytes; it is updated even on failure when
- * the command returns data with its error (e.g. -ENOSPC with the size needed). */
+ * the command returns data with its error (e.g. -ENOSPC with the size needed). A command that
+ * hands out descriptors (a buffer's memfd) writes each new descriptor's number into its
+ * struct, as a kernel ioctl would; the caller owns and closes them. Only the socket transport
+ * carries descriptors: over a FUSE node such commands fail with -EOPNOTSUPP. */
 int accel_ioctl(struct accel_handle* h, unsigned long cmd, void* arg);
 /* Closes the file; the handle is freed. 0, or -EINVAL for NULL. */
 int accel_close(struct accel_handle* h);
@@ -92,6 +95,10 @@ struct accel_monitor;
 #define ACCEL_MONITOR_ADD 1
 #define ACCEL_MONITOR_REMOVE 2
 #define ACCEL_MONITOR_CHANGE 3
+/* The driver declared the device wedged: it serves nothing useful until it recovers. The reason
+ * is in the sys tree's `wedged` attribute (class/accel/accelN/wedged). */
+#define ACCEL_MONITOR_WEDGED 4
+#define ACCEL_MONITOR_RECOVERED 5 /* it serves again */
 
 struct accel_monitor_event {
   uint32_t action; /* ACCEL_MONITOR_* */
@@ -110,6 +117,29 @@ int accel_monitor_next(struct accel_monitor* m, struct accel_monitor_event* ev, 
 int accel_monitor_fd(const struct accel_monitor* m);
 void accel_monitor_close(struct accel_monitor* m);
 
+/* ---- clients (DRM fdinfo) --------------------------------------------------------------------
+ * What each open file of a device uses, as the kernel's /proc/PID/fdinfo shows for DRM files
+ * (Documentation/gpu/drm-usage-stats.rst): one block of "key:\tvalue" lines per open file,
+ * each block ending with an empty line:
+ *
+ *   accel-device:\taccel0
+ *   drm-driver:\tdummy
+ *   drm-client-id:\t7
+ *   drm-pdev:\tplatform:dummy.0
+ *   accel-pid:\t4242
+ *   accel-uid:\t1000
+ *   drm-engine-compute:\t123456 ns
+ *   drm-total-system:\t64 KiB
+ *
+ * Root sees every client; other users see the files they opened. */
+
+/* The blocks of `device` ("accel0"), or of every device for NULL or "". On success *text_out is
+ * a NUL-terminated string to release with accel_free() and the return is its length;
+ * -ENODEV for a device that does not exist, -EOPNOTSUPP from an acceld older than this. */
+int accel_clients(const char* device, char** text_out);
+/* Frees memory libaccel allocated for the caller (accel_clients' text). NULL is fine. */
+void accel_free(void* p);
+
 /* ---- transports -----------------------------------------------------------------------------
  * accel_open() uses the device node (DEVDIR/accel/accelN, FUSE) when one exists and the socket
  * otherwise; ACCEL_TRANSPORT=socket or =node in the environment forces one. DEVDIR is
@@ -118,6 +148,11 @@ void accel_monitor_close(struct accel_monitor* m);
 #define ACCEL_TRANSPORT_NODE 2
 /* Which transport an open handle uses. */
 int accel_transport(const struct accel_handle* h);
+/* accel_open() with the transport chosen by the caller: 0 decides as accel_open() does,
+ * ACCEL_TRANSPORT_SOCKET or ACCEL_TRANSPORT_NODE forces one (ignoring ACCEL_TRANSPORT). The
+ * features that need descriptor passing or shared memory (a vnpu BO's memfd, the user-mode
+ * ring) exist only on the socket: open with ACCEL_TRANSPORT_SOCKET to use them. */
+int accel_open_transport(const char* name, int transport, struct accel_handle** out);
 
 /* A human-readable message for a negative errno from this library. */
 const char* accel_strerror(int err);

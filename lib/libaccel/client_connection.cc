@@ -38,6 +38,15 @@ Result<ClientConnection*> ClientConnection::Connect() {
     delete conn;
     return Errno{e};
   }
+  wire::HelloReply reply;
+  std::memcpy(&reply, r->payload.data(), sizeof(reply));
+  if (reply.version < wire::kMinVersion || reply.version > wire::kVersion) {
+    delete conn;
+    return Err(EPROTO);
+  }
+  // An older acceld speaks version 1: it passes no descriptors and knows no CLIENTS (it
+  // answers -EOPNOTSUPP), and every frame must carry the version it chose.
+  conn->version_ = reply.version;
   return conn;
 }
 
@@ -45,17 +54,80 @@ ClientConnection::~ClientConnection() {
   close(fd_);
 }
 
-Result<size_t> ClientConnection::RoundTrip(const void* frame, size_t len) {
+int ReceivedFds::PlaceInto(std::span<const uint8_t> offsets, void* arg, size_t size) {
+  if (offsets.size() != fds_.size() * sizeof(uint32_t)) {
+    CloseAll();
+    return -EPROTO;
+  }
+  for (size_t i = 0; i < fds_.size(); ++i) {
+    uint32_t off;
+    std::memcpy(&off, offsets.data() + i * sizeof(off), sizeof(off));
+    if (off > size || size - off < sizeof(int32_t)) {
+      CloseAll();
+      return -EPROTO;
+    }
+  }
+  for (size_t i = 0; i < fds_.size(); ++i) {
+    uint32_t off;
+    std::memcpy(&off, offsets.data() + i * sizeof(off), sizeof(off));
+    const int32_t fd = fds_[i];
+    std::memcpy(static_cast<uint8_t*>(arg) + off, &fd, sizeof(fd));
+  }
+  fds_.clear();  // the caller owns them now
+  return 0;
+}
+
+void ReceivedFds::CloseAll() {
+  for (int fd : fds_) close(fd);
+  fds_.clear();
+}
+
+namespace {
+
+// The descriptors of every SCM_RIGHTS message in `msg`, handed to `out`.
+void CollectFds(msghdr& msg, ReceivedFds& out) {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    const size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < n; ++i) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+      out.Add(fd);
+    }
+  }
+}
+
+}  // namespace
+
+Result<size_t> ClientConnection::RoundTrip(const void* frame, size_t len, ReceivedFds* fds) {
   ssize_t n;
   do {
     n = send(fd_, frame, len, MSG_NOSIGNAL);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return Err(errno == EPIPE ? ECONNRESET : errno);
   const uint32_t want_seq = seq_;
+  // Room for every descriptor a reply may carry; MSG_CMSG_CLOEXEC so that none leaks into a
+  // program this process runs before it closes or places them.
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * wire::kMaxReplyFds)];
+  ReceivedFds unplaced;  // closes what nobody asked for
+  ReceivedFds& got = fds ? *fds : unplaced;
+  iovec iov{rx_.data(), rx_.size()};
+  msghdr msg{};
   do {
-    n = recv(fd_, rx_.data(), rx_.size(), MSG_TRUNC);
+    msg = msghdr{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    n = recvmsg(fd_, &msg, MSG_TRUNC | MSG_CMSG_CLOEXEC);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return Err(errno);
+  CollectFds(msg, got);
+  // Descriptors the kernel had to drop for want of room: the reply cannot be trusted whole.
+  if (msg.msg_flags & MSG_CTRUNC) {
+    got.CloseAll();
+    return Err(EPROTO);
+  }
   if (n == 0) return Err(ECONNRESET);
   Result<wire::FrameView> f =
       wire::ParseFrame(rx_.data(), static_cast<size_t>(n), n > static_cast<ssize_t>(rx_.size()));
@@ -73,7 +145,7 @@ Result<ReplyFrame> ClientConnection::Call(wire::Op op, uint32_t arg,
                                           std::span<const uint8_t> payload) {
   if (payload.size() > wire::kMaxPayload) return Err(EMSGSIZE);
   std::lock_guard lock(mu_);
-  tx_ = wire::BuildFrame(op, ++seq_, 0, arg, payload);
+  tx_ = wire::BuildFrame(op, ++seq_, 0, arg, payload, false, version_);
   Result<size_t> n = RoundTrip(tx_.data(), tx_.size());
   if (!n) return Errno{n.error()};
   wire::Header h;
@@ -113,22 +185,36 @@ int ClientConnection::Ioctl(uint32_t cmd, void* arg) {
   if (size != 0 && arg == nullptr) return -EFAULT;
   std::lock_guard lock(mu_);
   tx_.resize(sizeof(wire::Header) + size);
-  wire::Header h =
-      wire::MakeHeader(wire::Op::kIoctl, ++seq_, 0, cmd, static_cast<uint32_t>(size), false);
+  wire::Header h = wire::MakeHeader(wire::Op::kIoctl, ++seq_, 0, cmd, static_cast<uint32_t>(size),
+                                    false, version_);
   std::memcpy(tx_.data(), &h, sizeof(h));
   if (size) std::memcpy(tx_.data() + sizeof(h), arg, size);
-  Result<size_t> n = RoundTrip(tx_.data(), tx_.size());
+  ReceivedFds fds;  // every early return below closes them
+  Result<size_t> n = RoundTrip(tx_.data(), tx_.size(), &fds);
   if (!n) return n.error();
   std::memcpy(&h, rx_.data(), sizeof(h));
   std::span<const uint8_t> payload(rx_.data() + sizeof(h), *n - sizeof(h));
   if (payload.size() < size) return h.status < 0 ? h.status : -EPROTO;
   if (size) std::memcpy(arg, payload.data(), size);
-  // copy_to_user() segments: the daemon writes into our memory at addresses our struct named.
+  // copy_to_user() segments: the daemon writes into our memory at addresses our struct named;
+  // the fd segment says where in the struct the descriptors that came along go.
+  std::span<const uint8_t> fd_offsets;
+  bool fd_segments = false, twice = false;
   Result<void> seg = wire::ForEachSegment(
-      payload.subspan(size), [](uint64_t addr, const uint8_t* d, uint32_t len) {
-        if (len) std::memcpy(reinterpret_cast<void*>(static_cast<uintptr_t>(addr)), d, len);
+      payload.subspan(size), [&](uint64_t addr, const uint8_t* d, uint32_t len) {
+        if (addr == wire::kFdSegmentAddr) {
+          twice = twice || fd_segments;
+          fd_segments = true;
+          fd_offsets = std::span(d, len);
+        } else if (len) {
+          std::memcpy(reinterpret_cast<void*>(static_cast<uintptr_t>(addr)), d, len);
+        }
       });
-  if (!seg) return -EPROTO;
+  if (!seg || twice) return -EPROTO;
+  if (h.status < 0) return h.status;  // a failed call hands over nothing
+  if (fd_segments || !fds.empty()) {
+    if (int rc = fds.PlaceInto(fd_offsets, arg, size); rc < 0) return rc;
+  }
   return h.status;
 }
 

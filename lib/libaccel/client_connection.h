@@ -22,6 +22,28 @@ struct ReplyFrame {
   std::vector<uint8_t> payload;
 };
 
+// Descriptors received with a reply (SCM_RIGHTS). Whatever is not taken is closed when this
+// goes away: an fd the caller's struct has no place for must not leak into the process.
+class ReceivedFds {
+ public:
+  ReceivedFds() = default;
+  ~ReceivedFds() { CloseAll(); }
+  ReceivedFds(const ReceivedFds&) = delete;
+  ReceivedFds& operator=(const ReceivedFds&) = delete;
+
+  void Add(int fd) { fds_.push_back(fd); }
+  size_t size() const { return fds_.size(); }
+  bool empty() const { return fds_.empty(); }
+  // Writes descriptor i as an __s32 at offsets[i] of `arg` (`size` bytes) and gives them all
+  // up. -EPROTO, with every descriptor closed and nothing written, when the offsets do not
+  // match the descriptors or do not fit in the struct.
+  int PlaceInto(std::span<const uint8_t> offsets, void* arg, size_t size);
+  void CloseAll();
+
+ private:
+  std::vector<int> fds_;
+};
+
 class ClientConnection {
  public:
   static Result<ClientConnection*> Connect();
@@ -43,9 +65,12 @@ class ClientConnection {
 
  private:
   explicit ClientConnection(int fd) : fd_(fd) {}
-  Result<size_t> RoundTrip(const void* frame, size_t len);
+  // Sends a frame and receives its reply into rx_; descriptors that came with the reply go to
+  // *fds (closed there unless taken), or are closed at once when fds is null.
+  Result<size_t> RoundTrip(const void* frame, size_t len, ReceivedFds* fds = nullptr);
 
   int fd_;
+  uint16_t version_ = wire::kVersion;  // what HELLO negotiated; frames after it carry it
   uint32_t seq_ = 0;
   std::mutex mu_;
   std::vector<uint8_t> rx_ = std::vector<uint8_t>(wire::kMaxFrame + 1);

@@ -5,6 +5,8 @@
 #include <accel/libaccel.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -58,10 +60,27 @@ int accel_socket_path(char* buf, size_t len) {
   return static_cast<int>(p.size());
 }
 
-int accel_open(const char* name, accel_handle** out) try {
+int accel_open(const char* name, accel_handle** out) {
+  return accel_open_transport(name, 0, out);
+}
+
+int accel_open_transport(const char* name, int transport, accel_handle** out) try {
   if (name == nullptr || out == nullptr) return -EINVAL;
   *out = nullptr;
-  const accel::client::TransportChoice choice = accel::client::ChosenTransport();
+  accel::client::TransportChoice choice;
+  switch (transport) {
+    case 0:
+      choice = accel::client::ChosenTransport();
+      break;
+    case ACCEL_TRANSPORT_SOCKET:
+      choice = accel::client::TransportChoice::kSocket;
+      break;
+    case ACCEL_TRANSPORT_NODE:
+      choice = accel::client::TransportChoice::kNode;
+      break;
+    default:
+      return -EINVAL;
+  }
   if (choice != accel::client::TransportChoice::kSocket) {
     Result<int> fd = accel::client::OpenNode(name, choice == accel::client::TransportChoice::kNode);
     if (fd) {
@@ -207,6 +226,44 @@ int accel_driver_list(char* buf, size_t len) try {
   return static_cast<int>(r->payload.size());
 } catch (const std::bad_alloc&) {
   return -ENOMEM;
+}
+
+// CLIENTS a frame at a time: each reply says how many blocks there are in all, and the next
+// request asks from the first block not yet received. Blocks come and go between requests; the
+// text is a fresh look at each page, as `ps` is.
+int accel_clients(const char* device, char** text_out) try {
+  if (text_out == nullptr) return -EINVAL;
+  *text_out = nullptr;
+  const std::string name = device ? device : "";
+  Result<ClientConnection*> c = ClientConnection::Connect();
+  if (!c) return c.error();
+  std::unique_ptr<ClientConnection> conn(*c);
+  std::string text;
+  uint32_t next = 0;
+  for (;;) {
+    Result<ReplyFrame> r = conn->Call(wire::Op::kClients, next, Bytes(name));
+    if (!r) return r.error();
+    if (r->status < 0) return r->status;
+    wire::ClientsReplyHeader h;
+    if (r->payload.size() < sizeof(h)) return -EPROTO;
+    std::memcpy(&h, r->payload.data(), sizeof(h));
+    text.append(reinterpret_cast<const char*>(r->payload.data()) + sizeof(h),
+                r->payload.size() - sizeof(h));
+    if (h.count == 0 || next + uint64_t{h.count} >= h.total) break;
+    next += h.count;
+  }
+  if (text.size() > INT32_MAX) return -E2BIG;
+  char* out = static_cast<char*>(std::malloc(text.size() + 1));
+  if (out == nullptr) return -ENOMEM;
+  std::memcpy(out, text.c_str(), text.size() + 1);
+  *text_out = out;
+  return static_cast<int>(text.size());
+} catch (const std::bad_alloc&) {
+  return -ENOMEM;
+}
+
+void accel_free(void* p) {
+  std::free(p);
 }
 
 const char* accel_strerror(int err) {

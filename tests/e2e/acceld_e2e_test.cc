@@ -241,7 +241,7 @@ class RawClient {
     return recv(fd_, &c, 1, 0) == 0;
   }
   void Hello() {
-    wire::HelloRequest req{1, 1};
+    wire::HelloRequest req{wire::kMinVersion, wire::kVersion};  // frames below carry kVersion
     Send(wire::BuildFrame(wire::Op::kHello, 1, 0, 0,
                           std::span(reinterpret_cast<const uint8_t*>(&req), sizeof(req))));
     ASSERT_EQ(ReplyStatus(), 0);
@@ -278,7 +278,7 @@ TEST_F(AcceldE2eTest, MalformedFramesGetAnErrorAndTheConnectionIsClosed) {
   }
   {
     RawClient c(daemon_.socket_path());
-    wire::HelloRequest req{2, 5};  // a version we do not speak
+    wire::HelloRequest req{wire::kVersion + 1, wire::kVersion + 4};  // versions we do not speak
     c.Send(wire::BuildFrame(wire::Op::kHello, 1, 0, 0,
                             std::span(reinterpret_cast<const uint8_t*>(&req), sizeof(req))));
     EXPECT_EQ(c.ReplyStatus(), -EPROTONOSUPPORT);

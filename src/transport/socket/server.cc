@@ -23,31 +23,13 @@
 #include "core/file.h"
 #include "core/permissions.h"
 #include "transport/socket/peer_credentials.h"
+#include "transport/socket/reply_memory.h"
 #include "transport/socket/runtime_dir.h"
 #include "transport/socket/wire.h"
 
 namespace accel::transport {
 
 namespace {
-
-// copy_to_user() over the socket: the bytes ride back in the reply as segments and libaccel
-// writes them into the caller's memory.
-class SegmentMemory final : public core::UserMemory {
- public:
-  explicit SegmentMemory(std::vector<uint8_t>& out, size_t budget) : out_(out), budget_(budget) {}
-  int CopyOut(uint64_t addr, const void* src, uint32_t len) override {
-    if (addr == 0 && len != 0) return -EFAULT;
-    if (sizeof(wire::SegmentHeader) + len + 7 > budget_) return -E2BIG;
-    const size_t before = out_.size();
-    wire::AppendSegment(out_, addr, src, len);
-    budget_ -= out_.size() - before;
-    return 0;
-  }
-
- private:
-  std::vector<uint8_t>& out_;
-  size_t budget_;
-};
 
 // Each connection is a thread; past this many the daemon refuses new ones (the client sees
 // its connection closed at once) rather than exhaust threads or descriptors.
@@ -227,19 +209,32 @@ struct Reply {
   std::span<const uint8_t> body;
   std::span<const uint8_t> tail;
   bool close_after = false;
+  std::span<const int> fds;  // IOCTL: descriptors the handler installed (owned by the session)
 };
 
-// Sends header + body + tail as one datagram.
-bool SendReply(int fd, const wire::Header& request, const Reply& r) {
+// Sends header + body + tail as one datagram, with `fds` (SCM_RIGHTS) when there are any, in
+// the connection's protocol `version`.
+bool SendReply(int fd, const wire::Header& request, const Reply& r, uint16_t version) {
   wire::Header h =
       wire::MakeHeader(static_cast<wire::Op>(request.op), request.seq, r.status, request.arg,
-                       static_cast<uint32_t>(r.body.size() + r.tail.size()), true);
+                       static_cast<uint32_t>(r.body.size() + r.tail.size()), true, version);
   iovec iov[3] = {{&h, sizeof(h)},
                   {const_cast<uint8_t*>(r.body.data()), r.body.size()},
                   {const_cast<uint8_t*>(r.tail.data()), r.tail.size()}};
   msghdr msg{};
   msg.msg_iov = iov;
   msg.msg_iovlen = 3;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * wire::kMaxReplyFds)];
+  if (!r.fds.empty() && r.fds.size() <= wire::kMaxReplyFds) {
+    const size_t bytes = sizeof(int) * r.fds.size();
+    msg.msg_control = control;
+    msg.msg_controllen = CMSG_SPACE(bytes);
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(bytes);
+    std::memcpy(CMSG_DATA(c), r.fds.data(), bytes);
+  }
   for (;;) {
     ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
     if (n >= 0) return static_cast<size_t>(n) == sizeof(h) + r.body.size() + r.tail.size();
@@ -266,11 +261,6 @@ class ConnectionSession {
     if (conn_.monitor_id) registry_.Unsubscribe(conn_.monitor_id);  // no callback runs after
   }
 
-  // After the reply to MONITOR went out: events may follow it.
-  void MonitorReplySent() {
-    if (conn_.monitor_id) conn_.monitor_ready = true;
-  }
-
   Reply Handle(const wire::FrameView& f, const core::Caller& caller) {
     const wire::Header& h = f.header;
     if (version_ == 0) {
@@ -295,15 +285,23 @@ class ConnectionSession {
         return Drivers();
       case wire::Op::kMonitor:
         return Monitor();
+      case wire::Op::kClients:
+        return Clients(f, caller);
     }
     return Error(-EOPNOTSUPP);
   }
 
+  // After the reply went out (or could not): the descriptors it carried are closed here.
+  void ReplySent() {
+    reply_memory_.reset();
+    if (conn_.monitor_id) conn_.monitor_ready = true;
+  }
+
  private:
-  static Reply Error(int e) { return Reply{e, {}, {}, false}; }
-  static Reply Fatal(int e) { return Reply{e, {}, {}, true}; }
+  static Reply Error(int e) { return Reply{e, {}, {}, false, {}}; }
+  static Reply Fatal(int e) { return Reply{e, {}, {}, true, {}}; }
   // A reply whose payload is out_ (filled by the handler).
-  Reply Out(int32_t status = 0) { return Reply{status, out_, {}, false}; }
+  Reply Out(int32_t status = 0) { return Reply{status, out_, {}, false, {}}; }
   template <typename T>
   static void Put(std::vector<uint8_t>& out, const T& v) {
     const auto* p = reinterpret_cast<const uint8_t*>(&v);
@@ -354,12 +352,52 @@ class ConnectionSession {
     // own private copy, exactly what copy_from_user would have produced.
     auto* arg = const_cast<uint8_t*>(f.payload.data());
     segments_.clear();
-    SegmentMemory mem(segments_, wire::kMaxPayload - f.payload.size());
+    // Lives until ReplySent(): its descriptors must stay open while the reply is sent.
+    reply_memory_.emplace(segments_, wire::kMaxPayload - f.payload.size(),
+                          version_ >= wire::kFdVersion);
     Reply r;
-    r.status = core::Dispatch(*file_, caller, cmd, arg, f.payload.size(), mem);
+    r.status = core::Dispatch(*file_, caller, cmd, arg, f.payload.size(), *reply_memory_);
+    r.fds = reply_memory_->Finish(r.status);
     r.body = f.payload;
     r.tail = segments_;
     return r;
+  }
+
+  // CLIENTS: the fdinfo blocks of every device (or the one named) that this caller may see,
+  // each led by the device's name, a frame's worth at a time from block `arg` on.
+  Reply Clients(const wire::FrameView& f, const core::Caller& caller) {
+    if (version_ < wire::kFdVersion) return Error(-EOPNOTSUPP);
+    const std::string name = PayloadString(f);
+    if (name.size() > wire::kMaxDeviceName || name.find('\0') != std::string::npos)
+      return Error(-EINVAL);
+    std::vector<core::DeviceRef> devs;
+    if (name.empty()) {
+      for (const core::DeviceSummary& d : registry_.List())
+        if (core::DeviceRef dev = registry_.Lookup(d.minor)) devs.push_back(std::move(dev));
+    } else {
+      Result<core::DeviceRef> dev = registry_.LookupName(name);
+      if (!dev) return Error(dev.error());
+      devs.push_back(std::move(*dev));
+    }
+    std::vector<std::string> blocks;
+    for (const core::DeviceRef& dev : devs) {
+      Result<std::vector<std::string>> usage = dev->ClientUsage(caller);
+      if (!usage && !name.empty()) return Error(usage.error());
+      if (!usage) continue;  // unplugged since the list was taken: it has no clients now
+      for (const std::string& b : *usage)
+        blocks.push_back("accel-device:\t" + dev->name() + "\n" + b + "\n");
+    }
+    out_.assign(sizeof(wire::ClientsReplyHeader), 0);
+    wire::ClientsReplyHeader h{0, static_cast<uint32_t>(blocks.size())};
+    for (size_t i = f.header.arg; i < blocks.size(); ++i, ++h.count) {
+      if (out_.size() + blocks[i].size() > wire::kMaxPayload) break;
+      out_.insert(out_.end(), blocks[i].begin(), blocks[i].end());
+    }
+    // A block never nears a frame (the driver's part is bounded), but a client must never
+    // be left asking for the same block forever.
+    if (h.count == 0 && f.header.arg < blocks.size()) return Error(-EMSGSIZE);
+    std::memcpy(out_.data(), &h, sizeof(h));
+    return Out();
   }
 
   Reply List() {
@@ -439,13 +477,31 @@ class ConnectionSession {
     return {};
   }
 
+  static uint32_t MonitorAction(core::DeviceEvent e) {
+    switch (e) {
+      case core::DeviceEvent::kAdded:
+        return wire::kMonitorAdd;
+      case core::DeviceEvent::kRemoved:
+        return wire::kMonitorRemove;
+      case core::DeviceEvent::kChanged:
+        return wire::kMonitorChange;
+      case core::DeviceEvent::kWedged:
+        return wire::kMonitorWedged;
+      case core::DeviceEvent::kRecovered:
+        return wire::kMonitorRecovered;
+    }
+    return wire::kMonitorChange;
+  }
+
   // Runs on the thread that raised the event, under the registry's subscriber lock. Never
   // blocks: a monitor that does not read loses events, and the seqno gap tells it so.
   static void SendMonitorEvent(SocketServer::Connection& conn, core::DeviceEvent e,
                                const core::Device& dev) {
     if (!conn.monitor_ready) return;
     wire::MonitorRecord rec{};
-    rec.action = e == core::DeviceEvent::kAdded ? 1 : e == core::DeviceEvent::kRemoved ? 2 : 3;
+    rec.action = MonitorAction(e);
+    // A version-1 client was promised actions 1 to 3 only.
+    if (rec.action > wire::kMonitorChange && conn.version < wire::kFdVersion) return;
     rec.minor = dev.minor();
     rec.seqno = ++conn.monitor_seqno;
     rec.timestamp_ns =
@@ -454,7 +510,7 @@ class ConnectionSession {
                                   .count());
     wire::CopyField(rec.name, sizeof(rec.name), dev.name());
     if (dev.driver()) wire::CopyField(rec.driver, sizeof(rec.driver), dev.driver()->name());
-    wire::Header h = wire::MakeHeader(wire::Op::kMonitor, 0, 0, 0, sizeof(rec), true);
+    wire::Header h = wire::MakeHeader(wire::Op::kMonitor, 0, 0, 0, sizeof(rec), true, conn.version);
     iovec iov[2] = {{&h, sizeof(h)}, {&rec, sizeof(rec)}};
     msghdr msg{};
     msg.msg_iov = iov;
@@ -470,8 +526,9 @@ class ConnectionSession {
   core::File*& file_;
   const std::vector<uint32_t>& groups_;
   uint16_t& version_;
-  std::vector<uint8_t> out_;       // reply payloads, reused
-  std::vector<uint8_t> segments_;  // copy-out segments of the current IOCTL, reused
+  std::vector<uint8_t> out_;                 // reply payloads, reused
+  std::vector<uint8_t> segments_;            // copy-out segments of the current IOCTL, reused
+  std::optional<ReplyMemory> reply_memory_;  // the current IOCTL's, until its reply is sent
 };
 
 void SocketServer::ServeFrames(Connection* conn, const std::optional<core::Caller>& connector) {
@@ -503,9 +560,10 @@ void SocketServer::ServeFrames(Connection* conn, const std::optional<core::Calle
     if (!caller) break;
     if (conn->file) conn->file->ClearInterrupt();
     Reply r = session.Handle(*frame, *caller);
-    if (!SendReply(conn->fd, frame->header, r)) break;
-    session.MonitorReplySent();
-    if (r.close_after) break;
+    const bool sent =
+        SendReply(conn->fd, frame->header, r, conn->version ? conn->version : wire::kVersion);
+    session.ReplySent();
+    if (!sent || r.close_after) break;
   }
 }
 

@@ -25,10 +25,11 @@ uint32_t SeqOf(const uint8_t* buf, size_t received) {
   return h.magic == kMagic ? h.seq : 0;
 }
 
-Header MakeHeader(Op op, uint32_t seq, int32_t status, uint32_t arg, uint32_t length, bool reply) {
+Header MakeHeader(Op op, uint32_t seq, int32_t status, uint32_t arg, uint32_t length, bool reply,
+                  uint16_t version) {
   Header h{};
   h.magic = kMagic;
-  h.version = kVersion;
+  h.version = version;
   h.op = static_cast<uint16_t>(static_cast<uint16_t>(op) | (reply ? kReplyBit : 0));
   h.seq = seq;
   h.status = status;
@@ -38,9 +39,10 @@ Header MakeHeader(Op op, uint32_t seq, int32_t status, uint32_t arg, uint32_t le
 }
 
 std::vector<uint8_t> BuildFrame(Op op, uint32_t seq, int32_t status, uint32_t arg,
-                                std::span<const uint8_t> payload, bool reply) {
+                                std::span<const uint8_t> payload, bool reply, uint16_t version) {
   std::vector<uint8_t> out(sizeof(Header) + payload.size());
-  Header h = MakeHeader(op, seq, status, arg, static_cast<uint32_t>(payload.size()), reply);
+  Header h =
+      MakeHeader(op, seq, status, arg, static_cast<uint32_t>(payload.size()), reply, version);
   std::memcpy(out.data(), &h, sizeof(h));
   if (!payload.empty()) std::memcpy(out.data() + sizeof(h), payload.data(), payload.size());
   return out;

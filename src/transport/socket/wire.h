@@ -20,8 +20,11 @@
 namespace accel::wire {
 
 inline constexpr uint32_t kMagic = 0x50574341;  // "ACWP" in little-endian bytes
-inline constexpr uint16_t kVersion = 1;
+// Version 2 added descriptors with IOCTL replies, CLIENTS, and the monitor's wedged and
+// recovered actions; a version-1 peer gets none of them (docs/wire-protocol.md).
+inline constexpr uint16_t kVersion = 2;
 inline constexpr uint16_t kMinVersion = 1;
+inline constexpr uint16_t kFdVersion = 2;  // first version with the features above
 inline constexpr size_t kMaxFrame = 65536;
 inline constexpr uint16_t kReplyBit = 0x8000;
 inline constexpr uint32_t kUnloadForce = 1u << 0;
@@ -36,6 +39,7 @@ enum class Op : uint16_t {
   kUnload = 6,
   kDrivers = 7,
   kMonitor = 8,
+  kClients = 9,  // since version 2
 };
 
 struct Header {
@@ -78,8 +82,15 @@ struct DeviceRecord {
 };
 static_assert(sizeof(DeviceRecord) == 192);
 // One event of the monitor stream (op kMonitor | kReplyBit, seq 0).
+enum MonitorAction : uint32_t {
+  kMonitorAdd = 1,
+  kMonitorRemove = 2,
+  kMonitorChange = 3,     // a RAS event
+  kMonitorWedged = 4,     // since version 2
+  kMonitorRecovered = 5,  // since version 2
+};
 struct MonitorRecord {
-  uint32_t action;  // 1 add, 2 remove, 3 change
+  uint32_t action;  // MonitorAction
   uint32_t minor;
   uint64_t seqno;
   uint64_t timestamp_ns;
@@ -93,6 +104,18 @@ struct SegmentHeader {
   uint32_t pad;
 };
 static_assert(sizeof(SegmentHeader) == 16);
+// The segment that says where descriptors passed with an IOCTL reply (SCM_RIGHTS) go: its
+// bytes are one u32 struct offset per descriptor, in the order the descriptors arrived. It is
+// the reply's last segment; no real copy-out can name this address.
+inline constexpr uint64_t kFdSegmentAddr = UINT64_MAX;
+inline constexpr size_t kMaxReplyFds = 8;
+// CLIENTS reply: this header, then `count` fdinfo blocks, each ending with an empty line.
+// A request's `arg` is the index of the first block wanted; the reply holds as many whole
+// blocks as fit in a frame, and `total` says how many there are.
+struct ClientsReplyHeader {
+  uint32_t count;
+  uint32_t total;
+};
 
 // A parsed frame: the header and a view of its payload inside the receive buffer.
 struct FrameView {
@@ -107,14 +130,18 @@ Result<FrameView> ParseFrame(const uint8_t* buf, size_t received, bool truncated
 // The header of a frame that ParseFrame refused, when enough of it arrived to echo seq.
 uint32_t SeqOf(const uint8_t* buf, size_t received);
 
-Header MakeHeader(Op op, uint32_t seq, int32_t status, uint32_t arg, uint32_t length, bool reply);
+// `version` is the connection's negotiated one (HELLO itself goes out as kVersion).
+Header MakeHeader(Op op, uint32_t seq, int32_t status, uint32_t arg, uint32_t length, bool reply,
+                  uint16_t version = kVersion);
 std::vector<uint8_t> BuildFrame(Op op, uint32_t seq, int32_t status, uint32_t arg,
-                                std::span<const uint8_t> payload, bool reply = false);
+                                std::span<const uint8_t> payload, bool reply = false,
+                                uint16_t version = kVersion);
 inline std::vector<uint8_t> BuildFrame(Op op, uint32_t seq, int32_t status, uint32_t arg,
-                                       std::string_view payload, bool reply = false) {
+                                       std::string_view payload, bool reply = false,
+                                       uint16_t version = kVersion) {
   return BuildFrame(op, seq, status, arg,
                     std::span(reinterpret_cast<const uint8_t*>(payload.data()), payload.size()),
-                    reply);
+                    reply, version);
 }
 
 // Copy-out segments after an IOCTL reply's struct: appends one segment to `out`.
