@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/device.h"
 #include "core/dispatch.h"
 #include "core/file.h"
 #include "transport/fuse/dir_entries.h"
@@ -197,8 +198,39 @@ void Release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   fuse_reply_err(req, 0);
 }
 
+bool DriverOffset(off_t off) {
+  return off >= 0 && static_cast<uint64_t>(off) >= core::Device::kFileRwBegin &&
+         static_cast<uint64_t>(off) < core::Device::kFileRwEnd;
+}
+
+// pread/pwrite at a driver's fake offset (a buffer object's data): the driver's file_rw, as
+// often as it takes to fill this request or reach the object's end. What moved before an error
+// is reported as a short count, as read(2) does.
+Result<size_t> DriverReadWrite(fuse_req_t req, OpenNode& node, uint64_t pos, uint8_t* buf,
+                               size_t size, bool write) {
+  core::Device& dev = *node.file->device();
+  const core::Caller caller = CallerOf(req);
+  size_t done = 0;
+  while (done < size && pos + done < core::Device::kFileRwEnd) {
+    const auto chunk = static_cast<uint32_t>(std::min<size_t>(size - done, UINT32_MAX));
+    Result<uint32_t> n =
+        dev.FileReadWrite(*node.file, caller, pos + done, buf + done, chunk, write);
+    if (!n && done == 0) return Errno{n.error()};
+    if (!n || *n == 0) break;
+    done += *n;
+  }
+  return done;
+}
+
 void Read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
   OpenNode& node = NodeOf(fi);
+  if (DriverOffset(off)) {
+    std::vector<uint8_t> buf(size);
+    Result<size_t> n =
+        DriverReadWrite(req, node, static_cast<uint64_t>(off), buf.data(), size, false);
+    if (!n) return (void)fuse_reply_err(req, -n.error());
+    return (void)fuse_reply_buf(req, reinterpret_cast<const char*>(buf.data()), *n);
+  }
   std::lock_guard lock(node.mu);
   const bool segments = static_cast<uint64_t>(off) >= kSegmentOffset;
   if (segments && node.staged_segments.empty() && !node.staged.empty())
@@ -288,9 +320,16 @@ void Poll(fuse_req_t req, fuse_ino_t, fuse_file_info* fi, fuse_pollhandle* ph) {
   fuse_reply_poll(req, revents);
 }
 
-void Write(fuse_req_t req, fuse_ino_t, const char*, size_t, off_t, fuse_file_info*) {
-  // Nodes take commands through ioctl(2); data writes have no meaning on a generic node.
-  fuse_reply_err(req, EINVAL);
+void Write(fuse_req_t req, fuse_ino_t, const char* data, size_t size, off_t off,
+           fuse_file_info* fi) {
+  // Nodes take commands through ioctl(2); below the driver's fake offsets a write has no
+  // meaning, and at and above 2^62 are the staged segments, which are read-only.
+  if (!DriverOffset(off)) return (void)fuse_reply_err(req, EINVAL);
+  // The driver's hook takes a mutable buffer for both directions; a write only reads it.
+  auto* buf = reinterpret_cast<uint8_t*>(const_cast<char*>(data));
+  Result<size_t> n = DriverReadWrite(req, NodeOf(fi), static_cast<uint64_t>(off), buf, size, true);
+  if (!n) return (void)fuse_reply_err(req, -n.error());
+  fuse_reply_write(req, *n);
 }
 
 constexpr fuse_lowlevel_ops MakeOps() {

@@ -7,7 +7,9 @@
 // (default_permissions). open(2) makes a core File, close(2) releases it, ioctl(2) goes to
 // core::Dispatch with the caller's credentials from the FUSE request. Only the fixed struct of
 // an ioctl travels (restricted ioctls); what a command copies to a user pointer is staged and
-// read back with read(2)/pread(2) (staging_memory.h). Commands flagged MAY_SLEEP run on a
+// read back with read(2)/pread(2) (staging_memory.h). pread/pwrite at offsets in [2^32,
+// 2^62) reach the driver's file_rw hook (buffer-object data at fake offsets, as DRM's mmap
+// offsets), with the caller's credentials. Commands flagged MAY_SLEEP run on a
 // thread of their own and reply asynchronously, so a sleeping wait never holds a FUSE worker,
 // and a FUSE interrupt (Ctrl-C in the caller) interrupts the call (-EINTR). poll(2) reports
 // POLLIN while RAS events are queued for the file, POLLHUP|POLLERR once the device is gone.

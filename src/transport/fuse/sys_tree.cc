@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,10 @@ enum Local : uint32_t {
   kBus,
   kRasDir,
   kRasClear,
+  kWedged,
+  kClients,
+  kCoredumpDir,          // only while the device holds a dump
+  kCoredumpData,         // read: the dump; write: dismiss it (root only, as devcoredump's data)
   kCounterBase = 0x100,  // + component * 8 + severity
 };
 
@@ -77,7 +82,11 @@ std::vector<Node> Children(core::Registry& reg, const Node& dir) {
   const uint32_t m = dir.dev->minor();
   switch (dir.local) {
     case kDeviceDir:
-      for (uint32_t l : {kDev, kUevent, kDeviceSub, kRasDir}) add(Ino(m, l));
+      for (uint32_t l : {kDev, kUevent, kDeviceSub, kRasDir, kWedged, kClients, kCoredumpDir})
+        add(Ino(m, l));
+      break;
+    case kCoredumpDir:
+      add(Ino(m, kCoredumpData));
       break;
     case kDeviceSub:
       for (uint32_t l : {kDriver, kVendor, kDeviceId, kSerial, kBus}) add(Ino(m, l));
@@ -141,6 +150,20 @@ std::optional<Node> DeviceNode(core::DeviceRef dev, uint32_t local) {
     case kRasClear:
       set(kRasDir, "clear", false, 0200);
       break;
+    case kWedged:
+      set(kDeviceDir, "wedged", false, 0444);
+      break;
+    case kClients:
+      set(kDeviceDir, "clients", false, 0444);
+      break;
+    case kCoredumpDir:
+      if (!dev->coredump()) return std::nullopt;
+      set(kDeviceDir, "devcoredump", true, 0755);
+      break;
+    case kCoredumpData:
+      if (!dev->coredump()) return std::nullopt;
+      set(kCoredumpDir, "data", false, 0600);
+      break;
     default: {
       if (local < kCounterBase || local >= kCounterBase + 32 * 8) return std::nullopt;
       const uint32_t comp = (local - kCounterBase) / 8, sev = (local - kCounterBase) % 8;
@@ -163,11 +186,31 @@ std::optional<Node> Resolve(core::Registry& reg, fuse_ino_t ino) {
   return DeviceNode(std::move(dev), static_cast<uint32_t>(ino & 0xffff));
 }
 
-// The text of an attribute file, produced now.
-Result<std::string> Content(const Node& n) {
+// "0" or "1 <reason>": the state first, so that scripts can test one character.
+std::string WedgedText(const core::Device& d) {
+  const core::Device::WedgedState w = d.wedged();
+  if (!w.wedged) return "0\n";
+  return w.reason.empty() ? "1\n" : "1 " + w.reason + "\n";
+}
+
+// One fdinfo block per client the reader may see, each ending with an empty line.
+Result<std::string> ClientsText(core::Device& d, const core::Caller& reader) {
+  Result<std::vector<std::string>> blocks = d.ClientUsage(reader);
+  if (!blocks) return Errno{blocks.error()};
+  std::string text;
+  for (const std::string& b : *blocks) text += b + "\n";
+  return text;
+}
+
+// The text of an attribute file, produced now for `reader`.
+Result<std::string> Content(const Node& n, const core::Caller& reader) {
   core::Device& d = *n.dev.get();
   const std::string minor = std::to_string(d.minor());
   switch (n.local) {
+    case kWedged:
+      return WedgedText(d);
+    case kClients:
+      return ClientsText(d, reader);
     case kDev:
       return std::to_string(ACCEL_MAJOR) + ":" + minor + "\n";
     case kUevent:
@@ -201,8 +244,31 @@ struct stat Attr(const Node& n) {
   st.st_ino = n.ino;
   st.st_mode = (n.dir ? S_IFDIR : S_IFREG) | n.mode;
   st.st_nlink = n.dir ? 2 : 1;
-  st.st_size = n.dir ? 0 : 4096;  // as sysfs: the size of an attribute is not its length
+  st.st_size = n.dir ? 0 : 4096;   // as sysfs: the size of an attribute is not its length
+  if (n.local == kCoredumpData) {  // a binary attribute: its size is the dump's
+    std::shared_ptr<const core::Device::Coredump> dump = n.dev->coredump();
+    st.st_size = dump ? static_cast<off_t>(dump->data.size()) : 0;
+  }
   return st;
+}
+
+core::Caller CallerOf(fuse_req_t req) {
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  return core::Caller{static_cast<uint32_t>(ctx->uid), static_cast<uint32_t>(ctx->gid),
+                      static_cast<uint32_t>(ctx->pid)};
+}
+
+// devcoredump/data: a slice of the dump, without copying the rest of it.
+void ReadCoredump(fuse_req_t req, const Node& n, size_t size, off_t off) {
+  if (fuse_req_ctx(req)->uid != 0) return (void)fuse_reply_err(req, EACCES);
+  std::shared_ptr<const core::Device::Coredump> dump = n.dev->coredump();
+  if (!dump) return (void)fuse_reply_err(req, ENOENT);  // dismissed since the open
+  const std::vector<uint8_t>& data = dump->data;
+  if (off < 0 || static_cast<size_t>(off) >= data.size())
+    return (void)fuse_reply_buf(req, nullptr, 0);
+  const size_t pos = static_cast<size_t>(off);
+  fuse_reply_buf(req, reinterpret_cast<const char*>(data.data() + pos),
+                 std::min(size, data.size() - pos));
 }
 
 void Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
@@ -248,7 +314,8 @@ void Read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info
   std::optional<Node> n = Resolve(TreeOf(req).registry(), ino);
   if (!n) return (void)fuse_reply_err(req, ENODEV);
   if (n->local == kRasClear) return (void)fuse_reply_err(req, EACCES);
-  Result<std::string> text = Content(*n);
+  if (n->local == kCoredumpData) return ReadCoredump(req, *n, size, off);
+  Result<std::string> text = Content(*n, CallerOf(req));
   if (!text) return (void)fuse_reply_err(req, -text.error());
   if (off < 0 || static_cast<size_t>(off) >= text->size())
     return (void)fuse_reply_buf(req, nullptr, 0);
@@ -258,8 +325,12 @@ void Read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info
 void Write(fuse_req_t req, fuse_ino_t ino, const char*, size_t size, off_t, fuse_file_info*) {
   std::optional<Node> n = Resolve(TreeOf(req).registry(), ino);
   if (!n) return (void)fuse_reply_err(req, ENODEV);
-  if (n->local != kRasClear) return (void)fuse_reply_err(req, EACCES);
+  if (n->local != kRasClear && n->local != kCoredumpData) return (void)fuse_reply_err(req, EACCES);
   if (fuse_req_ctx(req)->uid != 0) return (void)fuse_reply_err(req, EPERM);
+  if (n->local == kCoredumpData) {  // any write dismisses the dump, as the kernel's does
+    n->dev->DismissCoredump();
+    return (void)fuse_reply_write(req, size);
+  }
   Result<void> rc = core::ClearRasCounters(*n->dev.get());
   if (!rc) return (void)fuse_reply_err(req, -rc.error());
   fuse_reply_write(req, size);

@@ -10,6 +10,14 @@
 //   class/accel/accelN/ras/<component>_<severity>  one counter per file (volatile), as QAT's
 //                                                  qat_ras/errors_* are
 //   class/accel/accelN/ras/clear        write-only, root only: resets the counters
+//   class/accel/accelN/wedged           "0", or "1 <reason>" while the driver says the device
+//                                       is wedged (DRM's wedged uevent, as an attribute)
+//   class/accel/accelN/clients          DRM fdinfo of each open file (drm-driver, drm-client-id,
+//                                       drm-engine-*, ...), blocks ending with an empty line;
+//                                       root sees all, others their own files
+//   class/accel/accelN/devcoredump/data only while the driver left a dump: mode 0600 root; a
+//                                       read returns it, any write dismisses it (and the
+//                                       directory), as the kernel's devcoredump
 //
 // Values are produced at read time (files are direct_io), so a counter read after an event
 // shows it. Writable attributes are mode 0200 owned by root; the kernel enforces that
