@@ -6,6 +6,7 @@
 //   accelctl load dummy count=2        load a driver plugin (root)
 //   accelctl unload dummy [--force]    unload it (root)
 //   accelctl monitor [--json]          devices added, removed and changed, as they happen
+//   accelctl top [-d SECONDS] [-n N]   devices and their clients, live (engine busy, memory)
 //   accelctl ras ...                   RAS formats, state, events, history, thresholds
 //                                      (ras_command.h)
 //   accelctl vnpu ...                  vnpu's parameters, faults, a selftest (vnpu_command.h)
@@ -27,6 +28,7 @@
 #include "list_command.h"
 #include "monitor_command.h"
 #include "ras_command.h"
+#include "top_command.h"
 #include "vnpu_command.h"
 
 namespace {
@@ -42,19 +44,21 @@ std::string VersionText() {
 // The parsed command line: which subcommand was chosen and its options.
 struct CommandLine {
   CLI::App app{
-      "accelctl: list accel devices, show one, load and unload drivers, watch hot-plug, "
-      "read RAS state",
+      "accelctl: list accel devices, show one, load and unload drivers, watch hot-plug and "
+      "usage, read RAS state",
       "accelctl"};
   CLI::App* list = nullptr;
   CLI::App* info = nullptr;
   CLI::App* load = nullptr;
   CLI::App* unload = nullptr;
   CLI::App* monitor = nullptr;
+  CLI::App* top = nullptr;
   accelctl::ListOptions list_options;
   accelctl::InfoOptions info_options;
   accelctl::LoadOptions load_options;
   accelctl::UnloadOptions unload_options;
   accelctl::MonitorOptions monitor_options;
+  accelctl::TopOptions top_options;
   accelctl::RasCommandLine ras;
   accelctl::VnpuCommandLine vnpu;
 };
@@ -72,6 +76,21 @@ void DefineMonitorCommand(CommandLine& cl) {
                    "exit after SECONDS without an event")
       ->type_name("SECONDS")
       ->check(CLI::Range(0.0, 1e9));
+}
+
+void DefineTopCommand(CommandLine& cl) {
+  cl.top = cl.app.add_subcommand(
+      "top", "show each device and each client's engine use and memory, refreshed every interval");
+  cl.top->add_option("DEVICE", cl.top_options.device, "only this device, e.g. accel0")
+      ->check(accelctl::DeviceNameValidator());
+  // At least a millisecond, so that a typo cannot turn top into a busy loop against acceld.
+  cl.top->add_option("-d,--delay", cl.top_options.interval_seconds, "seconds between frames")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0.001, 86400.0));
+  cl.top->add_option("-n,--iterations", cl.top_options.frames, "exit after N frames")
+      ->type_name("N")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1000000000}));
+  cl.top->add_flag("--once", cl.top_options.once, "print one sample at once (no busy figures)");
 }
 
 void DefineCommands(CommandLine& cl) {
@@ -100,6 +119,7 @@ void DefineCommands(CommandLine& cl) {
                       "unplug its devices even while they are open");
 
   DefineMonitorCommand(cl);
+  DefineTopCommand(cl);
   accelctl::DefineRasCommands(cl.app, cl.ras);
   accelctl::DefineVnpuCommands(cl.app, cl.vnpu);
 }
@@ -107,7 +127,7 @@ void DefineCommands(CommandLine& cl) {
 // The subcommand the user chose, or nullptr.
 const CLI::App* ChosenCommand(const CommandLine& cl) {
   for (const CLI::App* command :
-       {cl.list, cl.info, cl.load, cl.unload, cl.monitor, cl.ras.ras, cl.vnpu.vnpu})
+       {cl.list, cl.info, cl.load, cl.unload, cl.monitor, cl.top, cl.ras.ras, cl.vnpu.vnpu})
     if (command->parsed()) return command;
   return nullptr;
 }
@@ -119,12 +139,13 @@ int RunChosenCommand(const CommandLine& cl) {
   if (command == cl.load) return accelctl::RunLoad(cl.load_options);
   if (command == cl.unload) return accelctl::RunUnload(cl.unload_options);
   if (command == cl.monitor) return accelctl::RunMonitor(cl.monitor_options);
+  if (command == cl.top) return accelctl::RunTop(cl.top_options);
   if (command == cl.ras.ras) return accelctl::RunRasCommand(cl.ras);
   if (command == cl.vnpu.vnpu) return accelctl::RunVnpuCommand(cl.vnpu);
   return accelctl::Fail(
       ExitStatus::kUsage,
-      "a command is required: list, info, load, unload, monitor, ras or vnpu; see `accelctl "
-      "--help`");
+      "a command is required: list, info, load, unload, monitor, top, ras or vnpu; see "
+      "`accelctl --help`");
 }
 
 int FailUsage(const CommandLine& cl, const CLI::ParseError& e) {

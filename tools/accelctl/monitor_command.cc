@@ -73,8 +73,9 @@ class SignalFd {
   int fd_ = -1;
 };
 
-// "add", "remove", "change", as udev names its actions; nullptr for an action this accelctl
-// does not know (a newer acceld).
+// "add", "remove", "change", as udev names its actions, and "wedged", "recovered" (DRM's
+// wedged uevent and its end); nullptr for an action this accelctl does not know (a newer
+// acceld).
 const char* ActionName(uint32_t action) {
   switch (action) {
     case ACCEL_MONITOR_ADD:
@@ -83,6 +84,10 @@ const char* ActionName(uint32_t action) {
       return "remove";
     case ACCEL_MONITOR_CHANGE:
       return "change";
+    case ACCEL_MONITOR_WEDGED:
+      return "wedged";
+    case ACCEL_MONITOR_RECOVERED:
+      return "recovered";
     default:
       return nullptr;
   }
@@ -104,11 +109,11 @@ std::string TimestampText(uint64_t timestamp_ns) {
   return fmt::format("{}.{:06}", timestamp_ns / 1000000000, timestamp_ns % 1000000000 / 1000);
 }
 
-// "1712345678.123456  ADD     accel0    dummy". The name column fits accel255, so the driver
-// column stays aligned for every minor.
+// "1712345678.123456  ADD        accel0    dummy". The action column fits RECOVERED and the name
+// column accel255, so the driver column stays aligned for every event.
 std::string EventText(const accel_monitor_event& ev) {
   std::string line =
-      fmt::format("{}  {:<6}  {:<8}  {}", TimestampText(ev.timestamp_ns),
+      fmt::format("{}  {:<9}  {:<8}  {}", TimestampText(ev.timestamp_ns),
                   ActionWord(ev.action, true), RecordString(ev.name), RecordString(ev.driver));
   // A REMOVE whose driver is gone has an empty last column; no trailing blanks for grep.
   line.erase(line.find_last_not_of(' ') + 1);

@@ -4,8 +4,10 @@
 // It subscribes to acceld's monitor stream (accel_monitor_open) and prints each event when it
 // arrives, flushing stdout after every line so that a pipe or a test sees it at once:
 //
-//   1712345678.123456  ADD     accel0    dummy
-//   1712345680.000042  REMOVE  accel0
+//   1712345678.123456  ADD        accel0    dummy
+//   1712345679.500000  WEDGED     accel0    dummy      (the reason: sys tree's `wedged`)
+//   1712345679.900000  RECOVERED  accel0    dummy
+//   1712345680.000042  REMOVE     accel0
 //   {"action":"add","minor":0,"name":"accel0","driver":"dummy","seqno":1,...}   (--json)
 //
 // It runs until --count events were printed, until --timeout seconds pass without an event, or
