@@ -15,14 +15,26 @@
 //     each blob to the core untouched (device_ras_firmware_blob), RAW queries return it byte
 //     for byte, and the core decodes it into the model for every other format.
 //
-// Load arguments: count=N (1..64, default 1), passthrough=0|1 (default 0).
+// And the recovery and sharing paths a real device needs (dummy.h): sealed memfds handed to
+// the caller (install_fd), a per-file buffer at a fake offset (file_rw), its usage as DRM fdinfo
+// (file_usage), and on request a wedged state, a devcoredump, a retired page or a reset.
+//
+// Load arguments: count=N (1..64, default 1), passthrough=0|1 (default 0), helper=NAME (find
+// the helper program NAME with find_helper() and log where it is; load fails without it).
 #include <accel/driver_abi.h>
 #include <uapi/accel/accel.h>
 #include <uapi/accel/dummy.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstddef>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -59,12 +71,19 @@ struct DummyDriver {
 
 struct DummyFile {
   uint64_t opened_seqno = 0;
+  std::atomic<uint64_t> busy_ns{0};  // the compute engine's time for this file (SUBMIT)
+  std::mutex buffer_mu;              // file_rw may run on several threads at once
+  std::vector<uint8_t> buffer;       // ACCEL_DUMMY_BUFFER_SIZE once first written
 };
 
-// "count=3 passthrough=1". Unknown keys and bad values are -EINVAL.
-int ParseArgs(const char* args, int* count, bool* passthrough) {
-  *count = 1;
-  *passthrough = false;
+struct LoadArgs {
+  int count = 1;
+  bool passthrough = false;
+  std::string helper;
+};
+
+// "count=3 passthrough=1 helper=NAME". Unknown keys and bad values are -EINVAL.
+int ParseArgs(const char* args, LoadArgs* out) {
   std::string s = args ? args : "";
   size_t pos = 0;
   while (pos < s.size()) {
@@ -74,14 +93,18 @@ int ParseArgs(const char* args, int* count, bool* passthrough) {
     pos = end + 1;
     if (kv.empty()) continue;
     if (kv == "passthrough=1" || kv == "passthrough=0") {
-      *passthrough = kv.back() == '1';
+      out->passthrough = kv.back() == '1';
+      continue;
+    }
+    if (kv.rfind("helper=", 0) == 0 && kv.size() > 7) {
+      out->helper = kv.substr(7);
       continue;
     }
     if (kv.rfind("count=", 0) != 0) return -EINVAL;
     char* tail = nullptr;
     long n = std::strtol(kv.c_str() + 6, &tail, 10);
     if (*tail != '\0' || n < 1 || n > kMaxDevices) return -EINVAL;
-    *count = static_cast<int>(n);
+    out->count = static_cast<int>(n);
   }
   return 0;
 }
@@ -120,19 +143,41 @@ void Unload(void* priv) noexcept {
   delete static_cast<DummyDriver*>(priv);
 }
 
+// True when the core has the host ops that arrived with vnpu (install_fd ... find_helper).
+bool HasRecoveryOps(const accel_host_ops* ops) {
+  return ops->struct_size >= offsetof(accel_host_ops, find_helper) + sizeof(ops->find_helper);
+}
+
+// helper=NAME: where the core finds NAME, as a driver finds the program it spawns (vnpu-fw).
+int FindHelper(accel_host* host, const accel_host_ops* ops, const std::string& name) {
+  if (!HasRecoveryOps(ops)) return -EOPNOTSUPP;
+  char path[4096];
+  const int rc = ops->find_helper(host, name.c_str(), path, sizeof(path));
+  if (rc < 0) {
+    ops->log(host, ACCEL_LOG_ERROR, ("no helper program '" + name + "': " + strerror(-rc)).c_str());
+    return rc;
+  }
+  ops->log(host, ACCEL_LOG_INFO, ("helper " + name + " at " + path).c_str());
+  return 0;
+}
+
 int Load(accel_host* host, const accel_host_ops* ops, const char* args, void** priv) noexcept {
-  int count = 0;
-  bool passthrough = false;
-  if (ParseArgs(args, &count, &passthrough) < 0) {
+  LoadArgs parsed;
+  if (ParseArgs(args, &parsed) < 0) {
     ops->log(host, ACCEL_LOG_ERROR,
-             "bad arguments: expected count=N (1 <= N <= 64) and passthrough=0|1");
+             "bad arguments: expected count=N (1 <= N <= 64), passthrough=0|1, helper=NAME");
     return -EINVAL;
   }
+  const int count = parsed.count;
+  const bool passthrough = parsed.passthrough;
   // The RAS host ops arrived with the RAS framework; an older core cannot run this driver.
   if (ops->struct_size <
       offsetof(accel_host_ops, device_ras_firmware_blob) + sizeof(ops->device_ras_firmware_blob)) {
     ops->log(host, ACCEL_LOG_ERROR, "core too old: no device_ras_report");
     return -ENOTSUP;
+  }
+  if (!parsed.helper.empty()) {
+    if (int rc = FindHelper(host, ops, parsed.helper); rc < 0) return rc;
   }
   auto* drv = new (std::nothrow) DummyDriver;
   if (drv == nullptr) return -ENOMEM;
@@ -272,9 +317,150 @@ int WaitEvent(const accel_call* call, void* data) noexcept {
   return rc;
 }
 
+// ---- sharing: exported memfds, the per-file buffer, usage ----------------------------------
+
+// One sealed memfd of `size` bytes, byte i = (i + k) & 0xff. The descriptor, or -errno.
+int MakeExport(uint32_t size, uint32_t k, __u64* ino) {
+  const int fd = memfd_create("accel-dummy-export", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) return -errno;
+  std::vector<uint8_t> bytes(size);
+  for (uint32_t i = 0; i < size; ++i) bytes[i] = static_cast<uint8_t>(i + k);
+  struct stat st {};
+  // Sealed before anyone else sees it: a client can neither shrink it under the driver
+  // (SIGBUS) nor grow it.
+  if (pwrite(fd, bytes.data(), size, 0) != static_cast<ssize_t>(size) ||
+      fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0 ||
+      fstat(fd, &st) != 0) {
+    const int e = errno ? errno : EIO;
+    close(fd);
+    return -e;
+  }
+  *ino = st.st_ino;
+  return fd;
+}
+
+int Export(const accel_call* call, void* data) noexcept {
+  auto* ex = static_cast<accel_dummy_export*>(data);
+  auto* d = static_cast<DummyDevice*>(call->dev_priv);
+  if (ex->count == 0 || ex->count > ACCEL_DUMMY_EXPORT_MAX || ex->size == 0 ||
+      ex->size > ACCEL_DUMMY_EXPORT_MAX_SIZE || (ex->flags & ~ACCEL_DUMMY_EXPORT_FAIL) ||
+      ex->pad != 0)
+    return -EINVAL;
+  if (!HasRecoveryOps(d->driver->ops)) return -EOPNOTSUPP;
+  for (int& fd : ex->fds) fd = -1;
+  for (__u64& ino : ex->inos) ino = 0;
+  for (uint32_t k = 0; k < ex->count; ++k) {
+    const int fd = MakeExport(ex->size, k, &ex->inos[k]);
+    if (fd < 0) return fd;
+    // The transport duplicates it for the caller; the driver keeps no reference of its own.
+    const int rc = d->driver->ops->install_fd(
+        call, fd, static_cast<uint32_t>(offsetof(accel_dummy_export, fds) + k * sizeof(__s32)));
+    close(fd);
+    if (rc < 0) return rc;
+  }
+  return (ex->flags & ACCEL_DUMMY_EXPORT_FAIL) ? -EIO : 0;
+}
+
+int Submit(const accel_call* call, void* data) noexcept {
+  auto* sub = static_cast<accel_dummy_submit*>(data);
+  if (sub->busy_ns == 0) return -EINVAL;
+  static_cast<DummyFile*>(call->file_priv)->busy_ns.fetch_add(sub->busy_ns);
+  return 0;
+}
+
+int64_t FileRw(const accel_call* call, uint64_t offset, void* buf, uint32_t len,
+               int write) noexcept {
+  auto* f = static_cast<DummyFile*>(call->file_priv);
+  if (offset < ACCEL_DUMMY_BUFFER_OFFSET ||
+      offset > ACCEL_DUMMY_BUFFER_OFFSET + ACCEL_DUMMY_BUFFER_SIZE)
+    return -EINVAL;  // no object there
+  const uint64_t pos = offset - ACCEL_DUMMY_BUFFER_OFFSET;
+  const auto n = static_cast<uint32_t>(std::min<uint64_t>(len, ACCEL_DUMMY_BUFFER_SIZE - pos));
+  if (write && n == 0 && len != 0) return -ENOSPC;  // a write past the end cannot grow it
+  std::lock_guard lock(f->buffer_mu);
+  if (write && f->buffer.empty()) {  // allocated when first used: most files never are
+    try {
+      f->buffer.resize(ACCEL_DUMMY_BUFFER_SIZE);
+    } catch (const std::bad_alloc&) {
+      return -ENOMEM;
+    }
+  }
+  if (write)
+    std::memcpy(f->buffer.data() + pos, buf, n);
+  else if (f->buffer.empty())
+    std::memset(buf, 0, n);
+  else
+    std::memcpy(buf, f->buffer.data() + pos, n);
+  return n;
+}
+
+// DRM fdinfo keys (drm-usage-stats.rst); the core adds drm-driver, drm-client-id, drm-pdev.
+int FileUsage(const accel_call* call, char* buf, uint32_t size) noexcept {
+  auto* f = static_cast<DummyFile*>(call->file_priv);
+  size_t kib;
+  {
+    std::lock_guard lock(f->buffer_mu);
+    kib = f->buffer.size() / 1024;
+  }
+  const int n = std::snprintf(buf, size,
+                              "drm-engine-compute:\t%llu ns\n"
+                              "drm-total-system:\t%zu KiB\n"
+                              "drm-resident-system:\t%zu KiB\n",
+                              static_cast<unsigned long long>(f->busy_ns.load()), kib, kib);
+  if (n < 0) return -EIO;
+  return n < static_cast<int>(size) ? n : static_cast<int>(size) - 1;
+}
+
+// ---- recovery: wedged, devcoredump, retired pages, reset -----------------------------------
+
+std::vector<uint8_t> Coredump(const DummyDevice* d, uint32_t size) {
+  const std::string head =
+      "dummy devcoredump accel" + std::to_string(d->driver->ops->device_minor(d->dev)) + "\n";
+  std::vector<uint8_t> dump(head.begin(), head.end());
+  for (uint32_t i = 0; dump.size() < size; ++i) dump.push_back(static_cast<uint8_t>(i));
+  return dump;
+}
+
+int Fault(const accel_call* call, void* data) noexcept {
+  auto* f = static_cast<accel_dummy_fault*>(data);
+  auto* d = static_cast<DummyDevice*>(call->dev_priv);
+  const accel_host_ops* ops = d->driver->ops;
+  if (!HasRecoveryOps(ops)) return -EOPNOTSUPP;
+  switch (f->type) {
+    case ACCEL_DUMMY_FAULT_WEDGE: {
+      const std::string why(f->reason, strnlen(f->reason, sizeof(f->reason)));
+      ops->device_set_wedged(d->dev, 1, why.c_str());
+      return 0;
+    }
+    case ACCEL_DUMMY_FAULT_RECOVER:
+      ops->device_set_wedged(d->dev, 0, nullptr);
+      return 0;
+    case ACCEL_DUMMY_FAULT_COREDUMP: {
+      if (f->arg > ACCEL_DUMMY_COREDUMP_MAX) return -EINVAL;
+      try {
+        const std::vector<uint8_t> dump = Coredump(d, f->arg ? f->arg : 4096);
+        ops->device_coredump(d->dev, dump.data(), static_cast<uint32_t>(dump.size()));
+      } catch (const std::bad_alloc&) {
+        return -ENOMEM;
+      }
+      return 0;
+    }
+    case ACCEL_DUMMY_FAULT_RETIRE_PAGE:
+      return ops->device_ras_retire_page(d->dev, f->address, f->arg);
+    case ACCEL_DUMMY_FAULT_RESET:
+      // From inside a call: a recovery thread would do it outside one; the core's bracket
+      // (Enter/Exit) nests, so it works either way.
+      return ops->device_reset(d->dev);
+  }
+  return -EINVAL;
+}
+
 const accel_ioctl_desc kIoctls[] = {
     {ACCEL_IOCTL_DUMMY_RAS_INJECT, 0, ACCEL_IOCTL_ROOT_ONLY, 0, RasInject},
     {ACCEL_IOCTL_DUMMY_WAIT_EVENT, 0, ACCEL_IOCTL_MAY_SLEEP, 0, WaitEvent},
+    {ACCEL_IOCTL_DUMMY_EXPORT, 0, 0, 0, Export},
+    {ACCEL_IOCTL_DUMMY_SUBMIT, 0, 0, 0, Submit},
+    {ACCEL_IOCTL_DUMMY_FAULT, 0, ACCEL_IOCTL_ROOT_ONLY, 0, Fault},
 };
 
 const accel_driver kDriver = {
@@ -297,6 +483,8 @@ const accel_driver kDriver = {
     .ras_clear = RasClear,
     .ras_inject = GenericRasInject,
     .reset = Reset,
+    .file_rw = FileRw,
+    .file_usage = FileUsage,
 };
 
 }  // namespace
