@@ -2,8 +2,10 @@
 # scripts/setup-and-run.sh - from a fresh Debian 12 machine to a running accel, in one go.
 #
 # As root: installs the build dependencies (scripts/deps.sh), builds into build/, starts
-# acceld with two dummy devices in a private runtime directory, shows `accelctl list` and
-# `accelctl info accel0` and the RAS commands, then stops acceld. Nothing is left running and the runtime
+# acceld with two dummy devices and one vnpu (the emulated accelerator, with its vnpu-fw
+# firmware process) in a private runtime directory, shows `accelctl list` and
+# `accelctl info accel0`, the RAS commands, vnpu running every opcode, a firmware crash and the
+# device's recovery, and `accelctl top`, then stops acceld. Nothing is left running and the runtime
 # directory is removed, whether the script succeeds or fails. Without root it works as well
 # once the dependencies are installed.
 set -euo pipefail
@@ -43,7 +45,7 @@ stop_acceld() {
 trap stop_acceld EXIT
 trap 'exit 130' INT TERM # run the EXIT trap on Ctrl-C too
 
-build/bin/acceld --load 'dummy count=2' &
+build/bin/acceld --load 'dummy count=2' --load vnpu &
 acceld_pid=$!
 
 # Wait until accel0 is listed (acceld loads its drivers before it listens, so the socket
@@ -86,6 +88,32 @@ build/bin/accelctl ras show accel0
 echo
 echo "\$ accelctl ras show accel0 --format cbor | wc -c"
 build/bin/accelctl ras show accel0 --format cbor | wc -c
+echo
+# vnpu (accel2): its parameters, each opcode computed by the device and checked against a
+# reference, then (as root) a firmware crash: vnpu-fw is killed, the device logs a fatal event,
+# resets, restarts its firmware and serves again.
+echo "\$ accelctl vnpu info accel2"
+build/bin/accelctl vnpu info accel2
+echo
+echo "\$ accelctl vnpu selftest accel2"
+build/bin/accelctl vnpu selftest accel2
+if ((EUID == 0)); then
+  echo
+  echo "\$ accelctl vnpu fault accel2 fw-crash"
+  build/bin/accelctl vnpu fault accel2 fw-crash
+  for _ in $(seq 100); do # the recovery is asynchronous: wait for the reset (10 s at most)
+    build/bin/accelctl vnpu info accel2 | grep -Eq '^reset_count +[1-9]' && break
+    sleep 0.1
+  done
+  echo "\$ accelctl vnpu selftest accel2    # after the recovery"
+  build/bin/accelctl vnpu selftest accel2
+  echo
+  echo "\$ accelctl ras show accel2"
+  build/bin/accelctl ras show accel2
+fi
+echo
+echo "\$ accelctl top --once"
+build/bin/accelctl top --once
 echo
 # The same devices as files (FUSE), if this machine can mount them.
 if [[ -e "$ACCEL_RUNTIME_DIR/dev/accel/accel0" ]]; then
