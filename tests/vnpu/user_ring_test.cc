@@ -74,10 +74,13 @@ class Client {
     uint64_t one = 1;
     ASSERT_EQ(write(doorbell_, &one, sizeof(one)), 8);
   }
-  // io_uring's SQPOLL rule: after publishing, ring only if the poller said it sleeps.
+  // io_uring's SQPOLL rule: after publishing, ring only if the poller said it sleeps. The flags
+  // are read with a seq_cst read-modify-write that changes nothing rather than after a fence:
+  // ordered against the poller's own fetch_or of NEED_WAKEUP on the same word, either we see
+  // the flag or the poller sees our tail; and GCC's TSan does not model fences (-Wtsan).
   bool DoorbellIfNeeded() {
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (!(SqFlags() & VNPU_RING_NEED_WAKEUP)) return false;
+    if (!(__atomic_fetch_or(&layout_->sq.flags, 0u, __ATOMIC_SEQ_CST) & VNPU_RING_NEED_WAKEUP))
+      return false;
     Doorbell();
     return true;
   }
