@@ -216,7 +216,7 @@ T Pick(const std::vector<T>& from, uint64_t selector, std::type_identity_t<T> ot
   return from.empty() ? otherwise : from[selector % from.size()];
 }
 
-// ---- fix-ups ---------------------------------------------------------------------------------
+// ---- fix-ups ------------------------------------------------------------------------------------
 
 void FixSubmit(vnpu_submit& s, const State& st) {
   s.cmdq_id = Pick(st.cmdqs, s.cmdq_id, s.cmdq_id);
@@ -294,7 +294,7 @@ void BoundTime(uint32_t cmd, uint8_t* arg, size_t size) {
   }
 }
 
-// ---- oracle ----------------------------------------------------------------------------------
+// ---- oracle -------------------------------------------------------------------------------------
 
 bool RootOnly(uint32_t cmd) {
   return IsCmd(cmd, VNPU_IOCTL_INJECT_FAULT) || IsCmd(cmd, ACCEL_IOCTL_RAS_CLEAR) ||
@@ -402,7 +402,7 @@ bool CheckRules(uint32_t cmd, size_t size, size_t today, const Caller& caller,
   return true;
 }
 
-// ---- the ring's client ---------------------------------------------------------------------
+// ---- the ring's client --------------------------------------------------------------------------
 
 void MapRing(const vnpu_ring_create& r, State& st) {
   void* p = mmap(nullptr, r.ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, r.ring_fd, 0);
@@ -456,7 +456,7 @@ void RingPoke(const uint8_t* data, size_t n, State& st) {
   (void)!write(r.doorbell, &one, sizeof(one));
 }
 
-// ---- one call --------------------------------------------------------------------------------
+// ---- one call -----------------------------------------------------------------------------------
 
 struct Fixture {
   accel::core::Registry registry;

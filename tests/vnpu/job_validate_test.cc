@@ -79,7 +79,7 @@ class VnpuJobValidateTest : public ::testing::Test {
   std::map<uint32_t, std::shared_ptr<BufferObject>> bos_;
 };
 
-// ---- shape of the request -------------------------------------------------------------------
+// ---- shape of the request -----------------------------------------------------------------------
 
 TEST_F(VnpuJobValidateTest, UnknownOpcodesAndFlagsAreEINVAL) {
   JobRequest r = Request(VNPU_OP_NOP, {});
@@ -133,7 +133,7 @@ TEST_F(VnpuJobValidateTest, ValidationKeepsReferencesToTheBos) {
   EXPECT_EQ(job.bos[2]->size(), kBoSize);
 }
 
-// ---- per opcode: ranges, alignment, overflow ------------------------------------------------
+// ---- per opcode: ranges, alignment, overflow ----------------------------------------------------
 
 TEST_F(VnpuJobValidateTest, Spin) {
   EXPECT_EQ(Validate(VNPU_OP_SPIN, {0}), 0);
@@ -233,7 +233,7 @@ TEST_F(VnpuJobValidateTest,
   EXPECT_EQ(Validate(VNPU_OP_GEMM, {1, 1, 1, 0, 0, 0, kMax - 3}), -ERANGE);
 }
 
-// ---- execution --------------------------------------------------------------------------------
+// ---- execution ----------------------------------------------------------------------------------
 
 TEST_F(VnpuJobValidateTest, NopAndSpinSucceed) {
   EXPECT_EQ(Run(Request(VNPU_OP_NOP, {})), uint32_t{VNPU_JOB_SUCCESS});

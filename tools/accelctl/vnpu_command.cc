@@ -32,7 +32,7 @@ int ExitOk() {
   return static_cast<int>(ExitStatus::kOk);
 }
 
-// ---- finding the device ------------------------------------------------------------------------
+// ---- finding the device -------------------------------------------------------------------------
 
 // `name`, checked to be a vnpu device, or the first vnpu device when `name` is empty. Exit
 // status 0 with *device set, else the one-line failure's status.
@@ -246,8 +246,7 @@ int RunFault(VnpuFaultOptions o) {
   return ExitOk();
 }
 
-// ---- selftest
-// -------------------------------------------------------------------------------------
+// ---- selftest -----------------------------------------------------------------------------------
 
 using Clock = std::chrono::steady_clock;
 
