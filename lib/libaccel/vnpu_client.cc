@@ -138,13 +138,13 @@ int accel_vnpu_ring_submit(accel_vnpu_ring* r, const vnpu_ring_sqe* sqes, uint32
     queued = n < room ? n : room;
     for (uint32_t i = 0; i < queued; ++i)
       std::memcpy(&r->sqes[(tail + i) & (r->sq_entries - 1)], &sqes[i], sizeof(vnpu_ring_sqe));
-    StoreRelease(&sq.tail, tail + queued);
+    // seq_cst store, then seq_cst load of the flags below: the other half of the poller's "set
+    // NEED_WAKEUP, then re-read the tail" (Dekker: one of the two sees the other).
+    __atomic_store_n(&sq.tail, tail + queued, __ATOMIC_SEQ_CST);
   }
   if (queued == 0) return 0;
   if (r->flags & VNPU_RING_POLL) {
-    // Pairs with the poller's "set NEED_WAKEUP, then re-read the tail".
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&r->layout->sq.flags, __ATOMIC_RELAXED) & VNPU_RING_NEED_WAKEUP)
+    if (__atomic_load_n(&r->layout->sq.flags, __ATOMIC_SEQ_CST) & VNPU_RING_NEED_WAKEUP)
       Ring(r->doorbell_fd);
   } else {
     Ring(r->doorbell_fd);
@@ -171,7 +171,11 @@ int accel_vnpu_ring_reap(accel_vnpu_ring* r, vnpu_ring_cqe* out, uint32_t max) {
 int accel_vnpu_ring_wait(accel_vnpu_ring* r, int timeout_ms) {
   if (r == nullptr) return -EINVAL;
   vnpu_ring_indices& cq = r->layout->cq;
-  auto ready = [&] { return LoadAcquire(&cq.tail) != __atomic_load_n(&cq.head, __ATOMIC_RELAXED); };
+  // seq_cst: after the seq_cst fetch_or of WANT_WAKEUP, as the device's tail store is.
+  auto ready = [&] {
+    return __atomic_load_n(&cq.tail, __ATOMIC_SEQ_CST) !=
+           __atomic_load_n(&cq.head, __ATOMIC_RELAXED);
+  };
   if (ready()) return 0;
   __atomic_fetch_or(&cq.flags, VNPU_RING_CQ_WANT_WAKEUP, __ATOMIC_SEQ_CST);
   int rc = 0;

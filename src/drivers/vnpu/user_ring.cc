@@ -105,11 +105,11 @@ void UserRing::PostBatch(const vnpu_ring_cqe* cqes, uint32_t n) {
   const uint32_t tail = __atomic_load_n(&cq.tail, __ATOMIC_RELAXED);
   const uint32_t mask = cq_mask_;
   for (uint32_t i = 0; i < n; ++i) cqes_[(tail + i) & mask] = cqes[i];
-  StoreRelease(&cq.tail, tail + n);
+  // Store the tail, then load the flags, both seq_cst, once per batch: the other half of the
+  // client's "set WANT_WAKEUP, then load the tail" (Dekker: one of the two sees the other).
+  __atomic_store_n(&cq.tail, tail + n, __ATOMIC_SEQ_CST);
   completed_.fetch_add(n, std::memory_order_relaxed);
-  // One fence per batch, pairing with the client's store of WANT_WAKEUP then load of the tail.
-  __atomic_thread_fence(__ATOMIC_SEQ_CST);
-  if (__atomic_load_n(&cq.flags, __ATOMIC_RELAXED) & VNPU_RING_CQ_WANT_WAKEUP) {
+  if (__atomic_load_n(&cq.flags, __ATOMIC_SEQ_CST) & VNPU_RING_CQ_WANT_WAKEUP) {
     uint64_t one = 1;
     (void)!write(completion_fd_, &one, sizeof(one));
   }
@@ -163,7 +163,7 @@ void UserRing::Loop() {
           continue;
         }
         __atomic_fetch_or(&sq.flags, VNPU_RING_NEED_WAKEUP, __ATOMIC_SEQ_CST);
-        if (LoadAcquire(&sq.tail) != head) {
+        if (__atomic_load_n(&sq.tail, __ATOMIC_SEQ_CST) != head) {  // Dekker with the client
           __atomic_fetch_and(&sq.flags, ~VNPU_RING_NEED_WAKEUP, __ATOMIC_SEQ_CST);
           continue;
         }
