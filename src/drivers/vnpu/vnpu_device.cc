@@ -244,14 +244,15 @@ void VnpuDevice::OnHang(uint32_t engine, const JobPtr& job, uint64_t ran_ns) {
 // ---- RAS -------------------------------------------------------------------------------------
 
 int64_t VnpuDevice::Report(uint32_t component, uint32_t severity, uint32_t code,
-                           const std::string& msg, bool has_address, uint64_t address) {
+                           const std::string& msg, bool has_address, uint64_t address,
+                           uint32_t count) {
   if (!dev_) return -ENODEV;
   accel_ras_report r{};
   r.struct_size = sizeof(r);
   r.component = component;
   r.severity = severity;
   r.code = code;
-  r.count = 1;
+  r.count = count;
   r.flags = has_address ? ACCEL_RAS_REPORT_ADDRESS : 0;
   r.address = address;
   r.message = msg.c_str();
@@ -264,13 +265,10 @@ int64_t VnpuDevice::RaiseThroughFirmware(uint32_t component, uint32_t severity, 
   std::unique_lock lock(fw_mu_);
   if (!fw_ || !fw_hello_) {
     lock.unlock();
-    // No firmware to account it: the driver reports the error itself.
-    int64_t seqno = 0;
-    for (uint32_t i = 0; i < count; ++i) {
-      seqno = Report(component, severity, code, msg, has_address, address);
-      if (seqno < 0) return seqno;
-    }
-    return seqno;
+    // No firmware to account it: the driver reports the error itself, as one event that
+    // stands for `count` errors (one event each would let RAS_INJECT's count of up to 2^32
+    // keep acceld busy for hours).
+    return Report(component, severity, code, msg, has_address, address, count);
   }
   fw::Fault fault{};
   fault.type = fw::kFault;

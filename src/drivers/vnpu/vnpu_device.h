@@ -117,7 +117,7 @@ class VnpuDevice {
 
   // RAS: an event reported by the driver itself (not through the firmware).
   int64_t Report(uint32_t component, uint32_t severity, uint32_t code, const std::string& msg,
-                 bool has_address = false, uint64_t address = 0);
+                 bool has_address = false, uint64_t address = 0, uint32_t count = 1);
   // A hardware error the firmware accounts and reports in its next blob; waits (bounded) for
   // that blob so that the event is in the core's model when this returns. Without a running
   // firmware the driver reports it itself.
