@@ -5,7 +5,7 @@
 //   accelctl info accel0 [--json]      driver, capabilities and RAS counters of one device
 //   accelctl load dummy count=2        load a driver plugin (root)
 //   accelctl unload dummy [--force]    unload it (root)
-//   accelctl monitor [--json]          devices added, removed and changed, as they happen
+//   accelctl monitor [--json]          devices added, removed, changed, wedged, recovered
 //   accelctl top [-d SECONDS] [-n N]   devices and their clients, live (engine busy, memory)
 //   accelctl ras ...                   RAS formats, state, events, history, thresholds
 //                                      (ras_command.h)
@@ -65,7 +65,9 @@ struct CommandLine {
 
 void DefineMonitorCommand(CommandLine& cl) {
   cl.monitor = cl.app.add_subcommand(
-      "monitor", "print devices added, removed and changed, one line per event as it happens");
+      "monitor",
+      "print devices added, removed, changed, wedged and recovered, one line per event as it "
+      "happens");
   cl.monitor->add_flag("--json", cl.monitor_options.json, "print one JSON object per line");
   cl.monitor->add_option("--count", cl.monitor_options.count, "exit after N events")
       ->type_name("N")
