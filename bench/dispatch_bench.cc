@@ -30,8 +30,8 @@
 #include "core/dispatch.h"
 #include "core/file.h"
 #include "core/generic_ioctls.h"
-#include "core/module_loader.h"
 #include "core/registry.h"
+#include "daemon/module_loader.h"
 
 namespace {
 
@@ -82,7 +82,7 @@ class DummyDevice {
   DummyDevice() = default;
 
   accel::core::Registry registry_;
-  accel::core::ModuleLoader loader_{registry_, {ACCEL_PLUGIN_DIR}};
+  accel::daemon::ModuleLoader loader_{registry_, {ACCEL_PLUGIN_DIR}};
   accel::core::DeviceRef dev_;
   File* file_ = nullptr;
   Caller caller_{};  // uid 0

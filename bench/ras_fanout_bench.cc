@@ -25,10 +25,10 @@
 #include "core/caller.h"
 #include "core/device.h"
 #include "core/file.h"
-#include "core/module_loader.h"
 #include "core/registry.h"
+#include "daemon/module_loader.h"
+#include "daemon/ras_service.h"
 #include "ras/codecs/all_codecs.h"
-#include "ras/daemon/ras_service.h"
 
 namespace {
 
@@ -48,7 +48,7 @@ accel::ras::Event MakeEvent() {
 struct Fixture {
   accel::core::Registry registry;
   std::unique_ptr<accel::ras::RasService> service;
-  accel::core::ModuleLoader loader{registry, {ACCEL_PLUGIN_DIR}};
+  accel::daemon::ModuleLoader loader{registry, {ACCEL_PLUGIN_DIR}};
   accel::core::DeviceRef dev;
   accel::core::Caller root;
 

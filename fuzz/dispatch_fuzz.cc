@@ -39,8 +39,8 @@
 #include "core/device.h"
 #include "core/dispatch.h"
 #include "core/file.h"
-#include "core/module_loader.h"
 #include "core/registry.h"
+#include "daemon/module_loader.h"
 #include "fuzz_check.h"
 #include "ras/codecs/all_codecs.h"
 
@@ -87,7 +87,7 @@ class RecordingMemory final : public accel::core::UserMemory {
 
 struct Fixture {
   accel::core::Registry registry;
-  accel::core::ModuleLoader loader{registry, {ACCEL_PLUGIN_DIR}};
+  accel::daemon::ModuleLoader loader{registry, {ACCEL_PLUGIN_DIR}};
   accel::core::File* root_file = nullptr;  // opened by uid 0
   accel::core::File* user_file = nullptr;  // opened by uid 1000
 };

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "fuzz_check.h"
-#include "transport/socket/wire.h"
+#include "wire/wire.h"
 
 namespace {
 

@@ -3,6 +3,6 @@
 # handles and fences earlier replies gave. Seeds in corpus/vnpu_ioctl_fuzz/, written by
 # vnpu/make_vnpu_ioctl_corpus.py.
 accel_add_fuzzer(vnpu_ioctl_fuzz SOURCES vnpu/vnpu_ioctl_fuzz.cc
-  LIBS accel_core accel_ras_codecs spdlog::spdlog FUZZ_ARGS -max_len=4096)
+  LIBS accel_daemon accel_ras_codecs spdlog::spdlog FUZZ_ARGS -max_len=4096)
 target_compile_definitions(vnpu_ioctl_fuzz PRIVATE ACCEL_PLUGIN_DIR="${ACCEL_PLUGIN_OUTPUT_DIR}")
 add_dependencies(vnpu_ioctl_fuzz vnpu_driver)

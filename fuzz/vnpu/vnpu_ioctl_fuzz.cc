@@ -63,8 +63,8 @@
 #include "core/device.h"
 #include "core/dispatch.h"
 #include "core/file.h"
-#include "core/module_loader.h"
 #include "core/registry.h"
+#include "daemon/module_loader.h"
 #include "ras/codecs/all_codecs.h"
 
 namespace {
@@ -460,7 +460,7 @@ void RingPoke(const uint8_t* data, size_t n, State& st) {
 
 struct Fixture {
   accel::core::Registry registry;
-  accel::core::ModuleLoader loader{registry, {ACCEL_PLUGIN_DIR}};
+  accel::daemon::ModuleLoader loader{registry, {ACCEL_PLUGIN_DIR}};
 };
 
 void RunCall(accel::core::File& file, uint32_t cmd, uint8_t flags, const uint8_t* data, size_t n,
@@ -513,7 +513,7 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
   accel::ras::InstallAllCodecs();
   // The pin of the DOC above; never released (the process ends with the fuzzer).
   accel::core::Registry registry;
-  const std::string plugin = accel::core::ModuleLoader(registry, {ACCEL_PLUGIN_DIR}).Find("vnpu");
+  const std::string plugin = accel::daemon::ModuleLoader(registry, {ACCEL_PLUGIN_DIR}).Find("vnpu");
   FUZZ_CHECK(!plugin.empty(), "no vnpu.so in %s", ACCEL_PLUGIN_DIR);
   FUZZ_CHECK(dlopen(plugin.c_str(), RTLD_NOW | RTLD_LOCAL) != nullptr, "dlopen %s: %s",
              plugin.c_str(), dlerror());

@@ -10,7 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "transport/socket/runtime_dir.h"
+#include "wire/runtime_dir.h"
 
 namespace accel::client {
 

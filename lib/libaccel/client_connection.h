@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "transport/socket/wire.h"
+#include "wire/wire.h"
 
 namespace accel::client {
 

@@ -16,8 +16,8 @@
 
 #include "client_connection.h"
 #include "node_file.h"
-#include "transport/socket/runtime_dir.h"
-#include "transport/socket/wire.h"
+#include "wire/runtime_dir.h"
+#include "wire/wire.h"
 
 // An open device: a socket connection, or a file descriptor of a FUSE node.
 struct accel_handle {

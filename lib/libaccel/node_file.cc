@@ -12,14 +12,13 @@
 #include <cstring>
 #include <vector>
 
-#include "transport/socket/runtime_dir.h"
-#include "transport/socket/wire.h"
+#include "wire/runtime_dir.h"
+#include "wire/wire.h"
 
 namespace accel::client {
 namespace {
 
-// Where the daemon keeps a file's staged copy-out segments (transport/fuse/staging_memory.h).
-constexpr off_t kSegmentOffset = off_t{1} << 62;
+constexpr off_t kSegmentOffset = static_cast<off_t>(wire::kStagedSegmentOffset);
 
 bool IsRegularFile(const std::string& path) {
   struct stat st;

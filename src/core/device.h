@@ -39,7 +39,7 @@
 #include <accel/result.h>
 #include "core/caller.h"
 #include "core/ras_observer.h"
-#include "ras/device_ras_state.h"
+#include "ras/state/device_ras_state.h"
 
 namespace accel::core {
 

@@ -17,7 +17,9 @@
 #include <uapi/accel/accel.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -52,10 +54,14 @@ class Driver {
   decltype(accel_driver::file_usage) file_usage_hook() const { return file_usage_; }
   Registry* registry() const { return registry_; }
 
-  // Where find_helper() looks for the driver's helper programs: the directories its plugin
-  // was searched in (ModuleLoader sets them before load(); empty for in-process tables).
-  const std::vector<std::string>& search_path() const { return search_path_; }
-  void set_search_path(std::vector<std::string> dirs) { search_path_ = std::move(dirs); }
+  // find_helper(): a helper program's path from its name. Whoever loads the driver says how
+  // (the daemon's ModuleLoader searches the plugin directories, before load() runs), since
+  // the core does no I/O; without a finder every name is -ENOENT.
+  using HelperFinder = std::function<Result<std::string>(const std::string& name)>;
+  void set_helper_finder(HelperFinder finder) { helper_finder_ = std::move(finder); }
+  Result<std::string> FindHelper(const std::string& name) const {
+    return helper_finder_ ? helper_finder_(name) : Result<std::string>(Err(ENOENT));
+  }
 
   // The driver command at `nr`, or nullptr.
   const accel_ioctl_desc* FindIoctl(uint32_t nr) const {
@@ -87,7 +93,7 @@ class Driver {
   decltype(accel_driver::reset) reset_ = nullptr;
   decltype(accel_driver::file_rw) file_rw_ = nullptr;
   decltype(accel_driver::file_usage) file_usage_ = nullptr;
-  std::vector<std::string> search_path_;
+  HelperFinder helper_finder_;
   std::array<const accel_ioctl_desc*, kNumDriverIoctls> ioctls_{};
   void* priv_ = nullptr;
   void* module_handle_ = nullptr;  // dlopen() handle, when loaded from a plugin

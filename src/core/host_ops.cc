@@ -15,7 +15,6 @@
 #include "core/caller.h"
 #include "core/device.h"
 #include "core/driver.h"
-#include "core/module_loader.h"
 
 namespace accel::core {
 namespace {
@@ -165,7 +164,7 @@ void DeviceSetWedged(accel_device* dev, int wedged, const char* why) noexcept {
 
 int FindHelper(accel_host* host, const char* name, char* path, uint32_t size) noexcept {
   if (host == nullptr || name == nullptr || (path == nullptr && size != 0)) return -EINVAL;
-  Result<std::string> found = ModuleLoader::FindHelper(Driver::FromHost(host)->search_path(), name);
+  Result<std::string> found = Driver::FromHost(host)->FindHelper(name);
   if (!found) return found.error();
   if (found->size() + 1 > size) return -ENAMETOOLONG;
   std::memcpy(path, found->c_str(), found->size() + 1);

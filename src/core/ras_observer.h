@@ -12,7 +12,7 @@
 
 #include <cstdint>
 
-#include "ras/device_ras_state.h"
+#include "ras/state/device_ras_state.h"
 
 namespace accel::core {
 

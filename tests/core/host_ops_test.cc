@@ -20,8 +20,8 @@
 #include "core/dispatch.h"
 #include "core/file.h"
 #include "core/host_ops.h"
-#include "core/module_loader.h"
 #include "core/registry.h"
+#include "daemon/module_loader.h"
 #include "test_driver.h"
 
 namespace accel::core {
@@ -298,10 +298,10 @@ TEST_F(FindHelperTest, AnInProcessDriverWithoutAPathFindsNothing) {
 
 TEST_F(FindHelperTest, ModuleLoaderGivesDriversItsSearchPath) {
   // The static search is what the loader hands a plugin; checked here without dlopen.
-  Result<std::string> p = ModuleLoader::FindHelper({root_dir_ + "/b"}, "helper");
+  Result<std::string> p = daemon::ModuleLoader::FindHelper({root_dir_ + "/b"}, "helper");
   ASSERT_TRUE(p);
   EXPECT_EQ(*p, root_dir_ + "/b/helper");
-  EXPECT_EQ(ModuleLoader::FindHelper({}, "helper").error(), -ENOENT);
+  EXPECT_EQ(daemon::ModuleLoader::FindHelper({}, "helper").error(), -ENOENT);
 }
 
 // ---- file_rw --------------------------------------------------------------------------------

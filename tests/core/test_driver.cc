@@ -10,6 +10,8 @@
 #include <new>
 #include <string>
 
+#include "daemon/module_loader.h"
+
 namespace accel::testing {
 namespace {
 
@@ -183,7 +185,10 @@ void LoadTestDriver(core::Registry& reg, const std::string& args,
   std::string why;
   Result<core::Driver*> d = core::Driver::Create(&kTable, &reg, &why);
   ASSERT_TRUE(d.ok()) << why;
-  (*d)->set_search_path(std::move(search_path));
+  // As acceld's loader does: find_helper() searches the given directories.
+  (*d)->set_helper_finder([dirs = std::move(search_path)](const std::string& helper) {
+    return daemon::ModuleLoader::FindHelper(dirs, helper);
+  });
   Result<void> rc = reg.AddDriver(std::unique_ptr<core::Driver>(*d), args, &why);
   ASSERT_TRUE(rc.ok()) << why;
 }

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "acceld_process.h"
-#include "transport/socket/wire.h"
+#include "wire/wire.h"
 
 namespace accel::testing {
 namespace {

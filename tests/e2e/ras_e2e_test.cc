@@ -25,7 +25,7 @@
 #include "ras/codec_table.h"
 #include "ras/codecs/all_codecs.h"
 #include "ras/codecs/cbor/cbor_codec.h"
-#include "ras/grpc/ras_grpc_client.h"
+#include "rasclient/ras_grpc_client.h"
 
 namespace accel::testing {
 namespace {

@@ -33,8 +33,8 @@
 
 #include "acceld_process.h"
 #include "fuse_helpers.h"
-#include "transport/socket/runtime_dir.h"
-#include "transport/socket/wire.h"
+#include "wire/runtime_dir.h"
+#include "wire/wire.h"
 
 namespace accel::testing {
 namespace {

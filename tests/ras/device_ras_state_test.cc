@@ -1,6 +1,6 @@
 // device_ras_state_test.cc - counters, log bound, thresholds and actions' bookkeeping, pages,
 // firmware merges.
-#include "ras/device_ras_state.h"
+#include "ras/state/device_ras_state.h"
 
 #include <gtest/gtest.h>
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "ras/service_backend.h"
+#include "daemon/ras_backend.h"
 
 namespace accel::ras::testing {
 

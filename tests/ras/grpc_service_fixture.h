@@ -17,10 +17,10 @@
 #include <vector>
 
 #include "accel/ras/v1/ras_service.grpc.pb.h"
+#include "daemon/ras_grpc_server.h"
 #include "grpc_fake_backend.h"
-#include "ras/grpc/grpc_errno.h"
-#include "ras/grpc/ras_grpc_client.h"
-#include "ras/grpc/ras_grpc_server.h"
+#include "ras/rpc/grpc_errno.h"
+#include "rasclient/ras_grpc_client.h"
 
 namespace accel::ras::testing {
 

@@ -11,7 +11,7 @@
 
 #include "grpc_service_fixture.h"
 #include "ras/codecs/protobuf/protobuf_codec.h"
-#include "ras/grpc/service_convert.h"
+#include "ras/rpc/service_convert.h"
 
 namespace accel::ras::testing {
 namespace {

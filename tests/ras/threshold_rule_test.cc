@@ -1,5 +1,5 @@
 // threshold_rule_test.cc - the threshold rule syntax: parse, format, reject.
-#include "ras/threshold_rule.h"
+#include "ras/service_records.h"
 
 #include <gtest/gtest.h>
 

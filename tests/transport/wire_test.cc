@@ -1,5 +1,5 @@
 // Tests of the frame codec: every malformed shape is refused, segments never overrun.
-#include "transport/socket/wire.h"
+#include "wire/wire.h"
 
 #include <gtest/gtest.h>
 

@@ -13,7 +13,7 @@ namespace {
 
 // Bounded so that the deadline cannot overflow the clock; a billion seconds is ~31 years.
 constexpr double kMaxTimeoutSeconds = 1e9;
-// acceld answers at most this many events per Log call (ras/grpc/ras_service_impl.h).
+// acceld answers at most this many events per Log call (daemon/ras_service_impl.h).
 constexpr uint32_t kMaxLogLimit = 10000;
 
 void AddDeviceArgument(CLI::App* command, std::string& device, bool required) {

@@ -14,7 +14,7 @@
 
 #include "device_entry.h"
 #include "ras/model.h"
-#include "ras/service_backend.h"
+#include "ras/service_records.h"
 
 namespace accelctl {
 

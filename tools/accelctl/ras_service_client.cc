@@ -11,11 +11,11 @@
 #include "device_open.h"
 #include "failure.h"
 #include "node_owner.h"
+#include "wire/runtime_dir.h"
 
 namespace accelctl {
 namespace {
 
-constexpr char kDaemonSocketName[] = "/acceld.sock";
 constexpr int kConnectTimeoutMs = 5000;
 
 // gRPC logs connection trouble on stderr by itself; accelctl says what went wrong in its one
@@ -32,10 +32,7 @@ std::string SocketGroup(const std::string& path) {
 }  // namespace
 
 std::string RasQuerySocketPath() {
-  std::string path = DaemonSocketPath();
-  const size_t name = path.rfind(kDaemonSocketName);
-  if (name == std::string::npos) return "?";
-  return path.substr(0, name) + "/ras.sock";
+  return accel::wire::RasSocketPath(accel::wire::DefaultRuntimeDir());
 }
 
 int ConnectRasService(std::unique_ptr<accel::ras::RasGrpcClient>* client) {

@@ -15,7 +15,7 @@
 #include <memory>
 #include <string>
 
-#include "ras/grpc/ras_grpc_client.h"
+#include "rasclient/ras_grpc_client.h"
 
 namespace accelctl {
 

@@ -8,7 +8,7 @@
 #include "device_entry.h"
 #include "device_open.h"
 #include "failure.h"
-#include "ras/threshold_rule.h"
+#include "ras/service_records.h"
 #include "ras_service_client.h"
 #include "ras_time.h"
 #include "text_table.h"

@@ -18,7 +18,7 @@
 
 #include <accel/result.h>
 
-#include "ras/threshold_rule.h"
+#include "ras/service_records.h"
 
 namespace accel::acceld {
 

@@ -15,19 +15,19 @@
 #include <filesystem>
 #include <string>
 
-#include "core/module_loader.h"
 #include "core/registry.h"
+#include "daemon/module_loader.h"
+#include "daemon/ras_grpc_server.h"
+#include "daemon/ras_service.h"
 #include "daemon_config.h"
 #include "ras/codecs/all_codecs.h"
 #include "ras/codecs/grpc_target/grpc_target_codec.h"
-#include "ras/daemon/ras_service.h"
-#include "ras/grpc/ras_grpc_server.h"
 #include "ras/store/ras_store.h"
 #include "runtime_dir_lock.h"
 #include "transport/fuse/dev_tree.h"
 #include "transport/fuse/sys_tree.h"
-#include "transport/socket/runtime_dir.h"
 #include "transport/socket/server.h"
+#include "wire/runtime_dir.h"
 
 namespace {
 
@@ -184,7 +184,7 @@ int main(int argc, char** argv) {
   // RAS: codecs, store and services exist before any driver, so that the first device
   // already gets its persisted state back. Declared after the registry and before the loader:
   // drivers are unloaded first, then the store is closed, then the registry goes.
-  const std::string ras_sock = cfg.runtime_dir + "/ras.sock";
+  const std::string ras_sock = accel::wire::RasSocketPath(cfg.runtime_dir);
   accel::ras::SetGrpcTarget("unix:" + ras_sock);
   accel::ras::InstallAllCodecs();
   std::unique_ptr<accel::ras::RasStore> store;
@@ -207,8 +207,8 @@ int main(int argc, char** argv) {
   registry.set_ras_observer(&ras);
 
   std::vector<std::string> search = cfg.driver_path;
-  for (const std::string& d : accel::core::ModuleLoader::DefaultSearchPath()) search.push_back(d);
-  accel::core::ModuleLoader loader(registry, search);
+  for (const std::string& d : accel::daemon::ModuleLoader::DefaultSearchPath()) search.push_back(d);
+  accel::daemon::ModuleLoader loader(registry, search);
   accel::transport::SocketServer server(registry, loader);
 
   // Drivers first, so that a client which sees the socket also sees the devices.
@@ -220,7 +220,7 @@ int main(int argc, char** argv) {
     }
     spdlog::info("loaded driver {}{}{}", d.name, d.args.empty() ? "" : " ", d.args);
   }
-  const std::string sock = cfg.runtime_dir + "/acceld.sock";
+  const std::string sock = accel::wire::SocketPath(cfg.runtime_dir);
   if (accel::Result<void> rc = server.Listen(sock); !rc) {
     spdlog::error("cannot listen on {}: {}", sock, std::strerror(-rc.error()));
     return 1;
@@ -229,7 +229,7 @@ int main(int argc, char** argv) {
   grpc_opts.query_socket = ras_sock;
   grpc_opts.query_mode = cfg.node_mode;
   grpc_opts.query_gid = static_cast<int>(NodePermissionsFrom(cfg).gid);
-  grpc_opts.admin_socket = cfg.runtime_dir + "/ras-admin.sock";
+  grpc_opts.admin_socket = accel::wire::RasAdminSocketPath(cfg.runtime_dir);
   grpc_opts.tcp_address = cfg.grpc_tcp;
   accel::Result<std::unique_ptr<accel::ras::RasGrpcServer>> grpc =
       accel::ras::RasGrpcServer::Start(&ras, grpc_opts);

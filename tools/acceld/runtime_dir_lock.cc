@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "transport/socket/runtime_dir.h"
+#include "wire/runtime_dir.h"
 
 namespace accel::acceld {
 namespace {}  // namespace
@@ -18,7 +18,7 @@ namespace {}  // namespace
 Result<RuntimeDirLock> RuntimeDirLock::Acquire(const std::string& dir, long* holder_pid) {
   *holder_pid = 0;
   if (int rc = accel::wire::CreateDirectories(dir); rc < 0) return Errno{rc};
-  std::string path = dir + "/acceld.lock";
+  std::string path = dir + "/" + wire::kLockFileName;
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return Err(errno);
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "ras/model.h"
-#include "ras/service_backend.h"
+#include "ras/service_records.h"
 
 namespace accel::ras {
 

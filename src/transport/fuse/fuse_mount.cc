@@ -15,7 +15,7 @@
 #include <cstring>
 #include <vector>
 
-#include "transport/socket/runtime_dir.h"
+#include "wire/runtime_dir.h"
 
 namespace accel::transport {
 namespace {

@@ -15,11 +15,11 @@
 #include <vector>
 
 #include "core/caller.h"
-#include "transport/socket/wire.h"
+#include "wire/wire.h"
 
 namespace accel::transport {
 
-inline constexpr uint64_t kSegmentOffset = uint64_t{1} << 62;
+inline constexpr uint64_t kSegmentOffset = wire::kStagedSegmentOffset;
 // Staged payloads are bounded like a socket frame's.
 inline constexpr size_t kMaxStaged = 1u << 20;
 

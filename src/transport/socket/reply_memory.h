@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "core/caller.h"
-#include "transport/socket/wire.h"
+#include "wire/wire.h"
 
 namespace accel::transport {
 

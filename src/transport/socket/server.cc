@@ -24,8 +24,8 @@
 #include "core/permissions.h"
 #include "transport/socket/peer_credentials.h"
 #include "transport/socket/reply_memory.h"
-#include "transport/socket/runtime_dir.h"
-#include "transport/socket/wire.h"
+#include "wire/runtime_dir.h"
+#include "wire/wire.h"
 
 namespace accel::transport {
 
@@ -60,7 +60,7 @@ struct SocketServer::Connection {
   uint16_t version = 0;          // 0 until HELLO
 };
 
-SocketServer::SocketServer(core::Registry& registry, core::ModuleLoader& loader)
+SocketServer::SocketServer(core::Registry& registry, core::DriverControl& loader)
     : registry_(registry), loader_(loader) {
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 }
@@ -247,7 +247,7 @@ bool SendReply(int fd, const wire::Header& request, const Reply& r, uint16_t ver
 // One connection's protocol state machine, run on its own thread.
 class ConnectionSession {
  public:
-  ConnectionSession(core::Registry& registry, core::ModuleLoader& loader, std::mutex& modules_mu,
+  ConnectionSession(core::Registry& registry, core::DriverControl& loader, std::mutex& modules_mu,
                     SocketServer::Connection& conn)
       : registry_(registry),
         loader_(loader),
@@ -519,7 +519,7 @@ class ConnectionSession {
   }
 
   core::Registry& registry_;
-  core::ModuleLoader& loader_;
+  core::DriverControl& loader_;
   std::mutex& modules_mu_;
   SocketServer::Connection& conn_;
   std::mutex& file_mu_;

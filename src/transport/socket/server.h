@@ -27,14 +27,14 @@
 
 #include <accel/result.h>
 #include "core/caller.h"
-#include "core/module_loader.h"
+#include "core/driver_control.h"
 #include "core/registry.h"
 
 namespace accel::transport {
 
 class SocketServer {
  public:
-  SocketServer(core::Registry& registry, core::ModuleLoader& loader);
+  SocketServer(core::Registry& registry, core::DriverControl& loader);
   ~SocketServer();
 
   // Creates the socket at `path` (mode 0666, replacing a stale one) and listens.
@@ -54,7 +54,7 @@ class SocketServer {
   void ShutdownAll();
 
   core::Registry& registry_;
-  core::ModuleLoader& loader_;
+  core::DriverControl& loader_;
   int listen_fd_ = -1;
   int wake_fd_ = -1;
   std::string path_;

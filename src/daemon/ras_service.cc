@@ -1,0 +1,375 @@
+// ras_service.cc - see ras_service.h.
+#include "daemon/ras_service.h"
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "ras/codec_table.h"
+
+extern char** environ;
+
+namespace accel::ras {
+
+// One subscriber's bounded queue. Overflow drops the oldest record and counts it.
+class Subscription final : public EventSubscription {
+ public:
+  Subscription(std::shared_ptr<RasService::Hub> hub, std::string device, size_t cap)
+      : hub_(std::move(hub)), device_(std::move(device)), cap_(std::max<size_t>(cap, 1)) {}
+  ~Subscription() override;
+
+  bool Matches(const DeviceIdentity& id) const {
+    return device_.empty() || device_ == id.name || device_ == id.serial;
+  }
+  // One record is shared by every subscriber it goes to: 64 watchers cost 64 pointers.
+  void Push(const std::shared_ptr<const EventRecord>& r) {
+    std::lock_guard lock(mu_);
+    if (cancelled_) return;
+    if (queue_.size() == cap_) {
+      queue_.pop_front();
+      ++lost_;
+    }
+    queue_.push_back(r);
+    if (waiting_) cv_.notify_one();
+  }
+  bool Next(EventRecord* out, int timeout_ms) override {
+    std::unique_lock lock(mu_);
+    // A zero timeout polls: no timed wait, which would put the thread through the scheduler.
+    if (timeout_ms > 0 && !cancelled_ && queue_.empty()) {
+      waiting_ = true;
+      cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                   [this] { return cancelled_ || !queue_.empty(); });
+      waiting_ = false;
+    }
+    if (cancelled_ || queue_.empty()) return false;
+    *out = *queue_.front();
+    queue_.pop_front();
+    return true;
+  }
+  uint64_t TakeLost() override {
+    std::lock_guard lock(mu_);
+    return std::exchange(lost_, 0);
+  }
+  void Cancel() override {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::shared_ptr<RasService::Hub> hub_;
+  const std::string device_;
+  const size_t cap_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::shared_ptr<const EventRecord>> queue_;
+  uint64_t lost_ = 0;
+  bool cancelled_ = false;
+  bool waiting_ = false;  // a Next() sleeps: Push notifies only then
+};
+
+struct RasService::Hub {
+  std::mutex mu;
+  std::vector<Subscription*> subs;
+  bool closed = false;
+
+  void Add(Subscription* s) {
+    std::lock_guard lock(mu);
+    if (closed) s->Cancel();
+    subs.push_back(s);
+  }
+  void Remove(Subscription* s) {
+    std::lock_guard lock(mu);
+    subs.erase(std::remove(subs.begin(), subs.end(), s), subs.end());
+  }
+  bool empty() {
+    std::lock_guard lock(mu);
+    return subs.empty();
+  }
+  void Publish(const std::shared_ptr<const EventRecord>& r) {
+    std::lock_guard lock(mu);
+    for (Subscription* s : subs)
+      if (s->Matches(r->device)) s->Push(r);
+  }
+  void Close() {
+    std::lock_guard lock(mu);
+    closed = true;
+    for (Subscription* s : subs) s->Cancel();
+  }
+};
+
+Subscription::~Subscription() {
+  hub_->Remove(this);
+}
+
+RasService::RasService(core::Registry& registry, std::unique_ptr<RasStore> store,
+                       std::vector<ThresholdRule> rules)
+    : registry_(registry),
+      store_(std::move(store)),
+      rules_(std::move(rules)),
+      hub_(std::make_shared<Hub>()),
+      action_thread_([this] { ActionLoop(); }) {}
+
+RasService::~RasService() {
+  Shutdown();
+}
+
+void RasService::Shutdown() {
+  {
+    std::lock_guard lock(action_mu_);
+    if (stopping_ && !action_thread_.joinable()) return;
+    stopping_ = true;
+    action_cv_.notify_all();
+  }
+  if (action_thread_.joinable()) action_thread_.join();
+  hub_->Close();
+  if (store_) store_->Close();
+}
+
+void RasService::OnDeviceRegistered(core::Device& dev) {
+  dev.ras().SetThresholds(rules_);
+  if (!store_) return;
+  const std::string& driver = dev.driver()->name();
+  Result<PersistedState> st = store_->Load(driver, dev.serial());
+  if (!st) {
+    spdlog::warn("ras: cannot load the state of {} {}: {}", driver, dev.serial(),
+                 std::strerror(-st.error()));
+    return;
+  }
+  std::vector<std::pair<std::string, std::pair<uint32_t, uint64_t>>> aggregates;
+  for (const PersistedState::Aggregate& a : st->aggregates)
+    aggregates.push_back({a.component, {a.severity, a.count}});
+  dev.ras().Restore(aggregates, st->pages, st->last_seqno);
+}
+
+uint64_t RasService::OnRasRecorded(core::Device& dev, const RecordResult& recorded) {
+  const DeviceIdentity id = dev.RasIdentity();
+  uint64_t ticket = 0;
+  const bool watched = !hub_->empty();
+  for (const Event& e : recorded.logged) {
+    const std::string component = dev.RasComponentName(e.component);
+    if (store_)
+      ticket = store_->Append(id, component, e, dev.ras().AggregateCount(e.component, e.severity));
+    if (watched) hub_->Publish(std::make_shared<const EventRecord>(EventRecord{id, component, e}));
+  }
+  for (const FiredThreshold& f : recorded.fired) {
+    if (!f.act) continue;
+    switch (f.rule.action) {
+      case ThresholdAction::kNone:
+        break;
+      case ThresholdAction::kRetirePage: {
+        // State only, so it runs here: the page is listed before the reporter returns.
+        if (!f.cause.address) {
+          spdlog::warn("ras: {}: threshold {} wants a page retired, but the event has no address",
+                       id.name, FormatThresholdRule(f.rule));
+          break;
+        }
+        RetiredPage page;
+        const uint64_t aligned = *f.cause.address & ~uint64_t{0xfff};
+        if (dev.ras().AddPage(aligned, f.cause.severity, f.cause.timestamp_ns, &page) ==
+                DeviceRasState::PageAdd::kAdded &&
+            store_)
+          ticket = std::max(ticket, store_->PutPage(id, page));
+        break;
+      }
+      case ThresholdAction::kReset:
+      case ThresholdAction::kTrigger: {
+        std::lock_guard lock(action_mu_);
+        if (!stopping_) actions_.push_back({core::DeviceRef(&dev), f});
+        action_cv_.notify_one();
+        break;
+      }
+    }
+  }
+  return ticket;
+}
+
+void RasService::OnPagesChanged(core::Device& dev, const std::vector<RetiredPage>& pages) {
+  if (!store_) return;
+  const DeviceIdentity id = dev.RasIdentity();
+  for (const RetiredPage& p : pages) store_->PutPage(id, p);
+}
+
+Result<void> RasService::WaitDurable(uint64_t ticket) {
+  if (!store_) return {};
+  return store_->WaitDurable(ticket, 10000);
+}
+
+void RasService::ActionLoop() {
+  for (;;) {
+    Action a;
+    {
+      std::unique_lock lock(action_mu_);
+      action_cv_.wait(lock, [this] { return stopping_ || !actions_.empty(); });
+      if (actions_.empty()) return;  // stopping, and nothing left to do
+      a = std::move(actions_.front());
+      actions_.pop_front();
+    }
+    if (a.fired.rule.action == ThresholdAction::kReset)
+      RunReset(*a.dev.get(), a.fired);
+    else
+      RunTrigger(*a.dev.get(), a.fired);
+  }
+}
+
+void RasService::RunReset(core::Device& dev, const FiredThreshold& f) {
+  Result<void> r = dev.RasReset();
+  Event e;
+  e.component = f.cause.component;
+  e.severity = static_cast<uint32_t>(Severity::kInformational);
+  e.code = 0x7e00;
+  e.message = r ? "device reset by threshold " + FormatThresholdRule(f.rule)
+                : std::string("device reset failed: ") + std::strerror(-r.error());
+  if (r)
+    spdlog::warn("ras: {} reset by threshold {}", dev.name(), FormatThresholdRule(f.rule));
+  else
+    spdlog::error("ras: {}: reset failed: {}", dev.name(), std::strerror(-r.error()));
+  (void)dev.RasReport(std::move(e));
+}
+
+// Runs the rule's command with the event in the environment, as rasdaemon's triggers do.
+void RasService::RunTrigger(core::Device& dev, const FiredThreshold& f) {
+  const Event& e = f.cause;
+  std::vector<std::string> vars = {
+      "ACCEL_RAS_DEVICE=" + dev.name(),
+      "ACCEL_RAS_DRIVER=" + dev.driver()->name(),
+      "ACCEL_RAS_SERIAL=" + dev.serial(),
+      "ACCEL_RAS_COMPONENT=" + dev.RasComponentName(e.component),
+      std::string("ACCEL_RAS_SEVERITY=") +
+          (SeverityName(e.severity) ? SeverityName(e.severity) : "?"),
+      "ACCEL_RAS_CODE=" + std::to_string(e.code),
+      "ACCEL_RAS_COUNT=" + std::to_string(e.count),
+      "ACCEL_RAS_SEQNO=" + std::to_string(e.seqno),
+      "ACCEL_RAS_TIMESTAMP_NS=" + std::to_string(e.timestamp_ns),
+      "ACCEL_RAS_ADDRESS=" + (e.address ? std::to_string(*e.address) : std::string()),
+      "ACCEL_RAS_MESSAGE=" + e.message,
+      "ACCEL_RAS_THRESHOLD=" + FormatThresholdRule(f.rule),
+  };
+  std::vector<char*> envp;
+  for (char** p = environ; p && *p; ++p)
+    if (std::strncmp(*p, "ACCEL_RAS_", 10) != 0) envp.push_back(*p);
+  for (std::string& v : vars) envp.push_back(v.data());
+  envp.push_back(nullptr);
+  std::string cmd = f.rule.command;
+  char* argv[] = {cmd.data(), nullptr};
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, cmd.c_str(), nullptr, nullptr, argv, envp.data());
+  if (rc != 0) {
+    spdlog::error("ras: trigger {}: {}", cmd, std::strerror(rc));
+    return;
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    spdlog::warn("ras: trigger {} for {} failed (status {:#x})", cmd, dev.name(), status);
+  else
+    spdlog::info("ras: trigger {} ran for {}", cmd, dev.name());
+}
+
+Result<core::DeviceRef> RasService::Find(const std::string& device) {
+  if (device.rfind("accel", 0) == 0) return registry_.LookupName(device);
+  for (const core::DeviceSummary& d : registry_.List())
+    if (d.serial == device) return registry_.LookupName(d.name);
+  return Err(ENODEV);
+}
+
+std::vector<DeviceIdentity> RasService::Devices() {
+  std::vector<DeviceIdentity> out;
+  for (const core::DeviceSummary& d : registry_.List())
+    out.push_back({d.name, d.driver, d.serial, d.bus, d.minor});
+  return out;
+}
+
+Result<Snapshot> RasService::Query(const std::string& device) {
+  Result<core::DeviceRef> dev = Find(device);
+  if (!dev) return dev.error() == -EINVAL ? Err(ENODEV) : Errno{dev.error()};
+  return (*dev)->RasSnapshot();
+}
+
+Result<std::vector<uint8_t>> RasService::Encode(const std::string& device, uint32_t format,
+                                                bool raw, uint32_t* schema) {
+  Result<core::DeviceRef> dev = Find(device);
+  if (!dev) return Err(ENODEV);
+  core::Device& d = *dev->get();
+  if (format >= 32) return Err(EINVAL);
+  if (raw) {
+    if ((d.ras_passthrough() & (1u << format)) == 0) return Err(EOPNOTSUPP);
+    auto blob = d.ras().FirmwareBlob();
+    if (!blob || blob->first != format) return Err(ENODATA);
+    if (schema) *schema = ACCEL_RAS_SCHEMA_FIRMWARE;
+    return std::move(blob->second);
+  }
+  if ((d.ras_formats() & (1ULL << format)) == 0) return Err(EOPNOTSUPP);
+  const Codec* codec = FindCodec(format);
+  if (codec == nullptr) return Err(EOPNOTSUPP);
+  if (schema) *schema = ACCEL_RAS_SCHEMA_NATIVE;
+  return codec->encode(d.RasSnapshot());
+}
+
+Result<void> RasService::Clear(const std::string& device) {
+  Result<core::DeviceRef> dev = Find(device);
+  if (!dev) return Err(ENODEV);
+  return (*dev)->RasClear();
+}
+
+Result<uint64_t> RasService::Inject(const std::string& device, const InjectRequest& req) {
+  Result<core::DeviceRef> dev = Find(device);
+  if (!dev) return Err(ENODEV);
+  std::optional<uint32_t> comp = (*dev)->ras().ComponentIndex(req.component);
+  if (!comp) return Err(EINVAL);
+  core::Caller root;  // the transport checked the right to inject
+  return (*dev)->RasInject(root, nullptr, *comp, req.severity, req.count, req.address);
+}
+
+Result<std::vector<EventRecord>> RasService::Log(const LogQuery& q) {
+  if (store_) return store_->Events(q);
+  // No store: what the devices still hold in memory.
+  std::vector<EventRecord> out;
+  for (const DeviceIdentity& id : Devices()) {
+    if (!q.device.empty() && q.device != id.name && q.device != id.serial) continue;
+    Result<core::DeviceRef> dev = Find(id.name);
+    if (!dev) continue;
+    Snapshot s = (*dev)->RasSnapshot();
+    for (const Event& e : s.events) {
+      if (q.since_ns && e.timestamp_ns < *q.since_ns) continue;
+      if (q.until_ns && e.timestamp_ns >= *q.until_ns) continue;
+      if (q.severity && e.severity != *q.severity) continue;
+      out.push_back({s.device, s.components[e.component].name, e});
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const EventRecord& a, const EventRecord& b) {
+    return a.event.timestamp_ns < b.event.timestamp_ns;
+  });
+  if (out.size() > q.limit) out.erase(out.begin(), out.end() - q.limit);
+  return out;
+}
+
+std::vector<ThresholdStatus> RasService::Thresholds(const std::string& device) {
+  std::vector<ThresholdStatus> out;
+  const uint64_t now = NowNs();
+  for (const DeviceIdentity& id : Devices()) {
+    if (!device.empty() && device != id.name && device != id.serial) continue;
+    Result<core::DeviceRef> dev = Find(id.name);
+    if (!dev) continue;
+    for (const auto& t : (*dev)->ras().Thresholds(now))
+      out.push_back({id.name, t.rule, t.in_window, t.crossings, t.last_crossing_ns, t.state});
+  }
+  return out;
+}
+
+std::unique_ptr<EventSubscription> RasService::Subscribe(const std::string& device,
+                                                         size_t queue_len) {
+  auto sub = std::make_unique<Subscription>(hub_, device, queue_len);
+  hub_->Add(sub.get());
+  return sub;
+}
+
+}  // namespace accel::ras

@@ -1,0 +1,185 @@
+// ras_service_impl.cc - see ras_service_impl.h.
+#include "daemon/ras_service_impl.h"
+
+#include <cerrno>
+#include <string>
+
+#include "ras/codecs/protobuf/ras_proto_convert.h"
+#include "ras/rpc/grpc_errno.h"
+#include "ras/rpc/service_convert.h"
+
+namespace accel::ras {
+namespace {
+
+// "Query(accel0)" for error messages; a hostile name does not make them long.
+std::string CallName(const char* call, const std::string& device) {
+  constexpr size_t kShown = 64;
+  std::string s = call;
+  s += '(';
+  s += device.size() > kShown ? device.substr(0, kShown) + "..." : device;
+  s += ')';
+  return s;
+}
+
+grpc::Status AdminOnly(grpc::ServerContext* ctx, const char* call) {
+  return ErrnoStatus(ctx, -EPERM, call, "not allowed on this socket; use the admin socket");
+}
+
+}  // namespace
+
+int WatchRegistry::Add(EventSubscription* sub) {
+  std::lock_guard lock(mu_);
+  if (shutting_down_) return -ESHUTDOWN;
+  if (subs_.size() >= max_watchers_) return -EMFILE;
+  subs_.insert(sub);
+  return 0;
+}
+
+void WatchRegistry::Remove(EventSubscription* sub) {
+  std::lock_guard lock(mu_);
+  subs_.erase(sub);
+}
+
+void WatchRegistry::CancelAll() {
+  std::lock_guard lock(mu_);
+  shutting_down_ = true;
+  for (EventSubscription* sub : subs_) sub->Cancel();
+}
+
+bool WatchRegistry::shutting_down() const {
+  std::lock_guard lock(mu_);
+  return shutting_down_;
+}
+
+bool RasServiceImpl::KnownDevice(const std::string& device) {
+  for (const DeviceIdentity& id : backend_->Devices())
+    if (id.name == device || id.serial == device) return true;
+  return false;
+}
+
+grpc::Status RasServiceImpl::Devices(grpc::ServerContext*, const v1::DevicesRequest*,
+                                     v1::DevicesReply* reply) {
+  for (const DeviceIdentity& id : backend_->Devices()) IdentityToProto(id, reply->add_devices());
+  return grpc::Status::OK;
+}
+
+grpc::Status RasServiceImpl::Query(grpc::ServerContext* ctx, const v1::QueryRequest* req,
+                                   v1::QueryReply* reply) {
+  const std::string what = CallName("Query", req->device());
+  if (req->has_format()) {
+    uint32_t schema = 0;
+    Result<std::vector<uint8_t>> payload =
+        backend_->Encode(req->device(), req->format(), req->raw(), &schema);
+    if (!payload) return ErrnoStatus(ctx, payload.error(), what);
+    reply->set_payload(payload->data(), payload->size());
+    reply->set_schema(schema);
+    return grpc::Status::OK;
+  }
+  if (req->raw()) return ErrnoStatus(ctx, -EINVAL, what, "raw needs a format");
+  Result<Snapshot> snap = backend_->Query(req->device());
+  if (!snap) return ErrnoStatus(ctx, snap.error(), what);
+  if (auto r = SnapshotToProto(*snap, reply->mutable_snapshot()); !r)
+    return ErrnoStatus(ctx, -EIO, what, "snapshot not representable: " + ErrnoText(r.error()));
+  return grpc::Status::OK;
+}
+
+grpc::Status RasServiceImpl::Watch(grpc::ServerContext* ctx, const v1::WatchRequest* req,
+                                   grpc::ServerWriter<v1::WatchEvent>* writer) {
+  const std::string what = CallName("Watch", req->device());
+  if (!req->device().empty() && !KnownDevice(req->device())) return ErrnoStatus(ctx, -ENODEV, what);
+  std::unique_ptr<EventSubscription> sub = backend_->Subscribe(req->device(), limits_.queue_len);
+  if (!sub) return ErrnoStatus(ctx, -ENODEV, what);
+  if (int rc = watches_->Add(sub.get()); rc < 0) {
+    return ErrnoStatus(ctx, rc, what,
+                       rc == -ESHUTDOWN ? "server shutting down" : "too many watchers");
+  }
+  // Tells the client the subscription is in place: events from now on reach it.
+  writer->SendInitialMetadata();
+  grpc::Status status = StreamEvents(ctx, sub.get(), writer);
+  watches_->Remove(sub.get());
+  if (status.ok() && watches_->shutting_down())
+    return ErrnoStatus(ctx, -ESHUTDOWN, what, "server shutting down");
+  return status;
+}
+
+// Runs until the call is cancelled (the client left, or shutdown passed its deadline), a
+// write fails, or the registry cancelled the subscription.
+grpc::Status RasServiceImpl::StreamEvents(grpc::ServerContext* ctx, EventSubscription* sub,
+                                          grpc::ServerWriter<v1::WatchEvent>* writer) {
+  while (!ctx->IsCancelled()) {
+    EventRecord record;
+    const bool got = sub->Next(&record, limits_.poll_ms);
+    const uint64_t lost = sub->TakeLost();
+    if (!got && watches_->shutting_down()) return grpc::Status::OK;
+    if (!got && lost == 0) continue;
+    v1::WatchEvent ev;
+    if (got) RecordToProto(record, &ev);
+    ev.set_lost(lost);
+    if (!writer->Write(ev)) return grpc::Status::CANCELLED;
+  }
+  return grpc::Status::CANCELLED;
+}
+
+grpc::Status RasServiceImpl::Clear(grpc::ServerContext* ctx, const v1::ClearRequest* req,
+                                   v1::ClearReply*) {
+  if (access_ != Access::kAdmin) return AdminOnly(ctx, "Clear");
+  if (auto r = backend_->Clear(req->device()); !r)
+    return ErrnoStatus(ctx, r.error(), CallName("Clear", req->device()));
+  return grpc::Status::OK;
+}
+
+grpc::Status RasServiceImpl::Inject(grpc::ServerContext* ctx, const v1::InjectRequest* req,
+                                    v1::InjectReply* reply) {
+  if (access_ != Access::kAdmin) return AdminOnly(ctx, "Inject");
+  const std::string what = CallName("Inject", req->device());
+  InjectRequest in;
+  in.component = req->component();
+  if (in.component.empty()) return ErrnoStatus(ctx, -EINVAL, what, "no component");
+  if (req->has_severity_name()) {
+    std::optional<uint32_t> sev = SeverityFromName(req->severity_name());
+    if (!sev) return ErrnoStatus(ctx, -EINVAL, what, "unknown severity name");
+    in.severity = *sev;
+  } else {
+    in.severity = static_cast<uint32_t>(req->severity());  // unset: 0, corrected
+    if (in.severity >= kSeverityCount) return ErrnoStatus(ctx, -EINVAL, what, "bad severity");
+  }
+  in.count = req->count() == 0 ? 1 : req->count();
+  if (req->has_address()) in.address = req->address();
+  Result<uint64_t> seqno = backend_->Inject(req->device(), in);
+  if (!seqno) return ErrnoStatus(ctx, seqno.error(), what);
+  reply->set_seqno(*seqno);
+  return grpc::Status::OK;
+}
+
+grpc::Status RasServiceImpl::Log(grpc::ServerContext* ctx, const v1::LogRequest* req,
+                                 v1::LogReply* reply) {
+  const std::string what = CallName("Log", req->device());
+  LogQuery q;
+  if (req->has_since_ns()) q.since_ns = req->since_ns();
+  if (req->has_until_ns()) q.until_ns = req->until_ns();
+  q.device = req->device();
+  if (req->has_severity()) {
+    q.severity = static_cast<uint32_t>(req->severity());
+    if (*q.severity >= kSeverityCount) return ErrnoStatus(ctx, -EINVAL, what, "bad severity");
+  }
+  q.limit = req->limit() == 0 ? kDefaultLogLimit : req->limit();
+  if (q.limit > kMaxLogLimit) {
+    return ErrnoStatus(ctx, -EINVAL, what,
+                       "limit above " + std::to_string(kMaxLogLimit) + "; page with since_ns");
+  }
+  Result<std::vector<EventRecord>> records = backend_->Log(q);
+  if (!records) return ErrnoStatus(ctx, records.error(), what);
+  for (const EventRecord& r : *records) RecordToProto(r, reply->add_events());
+  return grpc::Status::OK;
+}
+
+grpc::Status RasServiceImpl::Thresholds(grpc::ServerContext* ctx, const v1::ThresholdsRequest* req,
+                                        v1::ThresholdsReply* reply) {
+  if (!req->device().empty() && !KnownDevice(req->device()))
+    return ErrnoStatus(ctx, -ENODEV, CallName("Thresholds", req->device()));
+  for (const ThresholdStatus& s : backend_->Thresholds(req->device()))
+    ThresholdStatusToProto(s, reply->add_thresholds());
+  return grpc::Status::OK;
+}
+
+}  // namespace accel::ras

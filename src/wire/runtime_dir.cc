@@ -1,0 +1,39 @@
+// runtime_dir.cc - see runtime_dir.h.
+#include "wire/runtime_dir.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <cstdlib>
+
+namespace accel::wire {
+
+std::string DefaultRuntimeDir() {
+  if (const char* d = std::getenv("ACCEL_RUNTIME_DIR"); d && *d) return d;
+  if (geteuid() == 0) return "/run/accel";
+  if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x) return std::string(x) + "/accel";
+  return "/tmp/accel-" + std::to_string(geteuid());
+}
+
+Result<sockaddr_un> UnixSocketAddress(const std::string& path) {
+  sockaddr_un addr{};
+  if (path.size() >= sizeof(addr.sun_path)) return Err(ENAMETOOLONG);
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  return addr;
+}
+
+int CreateDirectories(const std::string& dir) {
+  for (size_t pos = 1; pos <= dir.size(); ++pos) {
+    if (pos != dir.size() && dir[pos] != '/') continue;
+    const std::string part = dir.substr(0, pos);
+    if (mkdir(part.c_str(), 0755) != 0 && errno != EEXIST) return -errno;
+  }
+  return 0;
+}
+
+}  // namespace accel::wire

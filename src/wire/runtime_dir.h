@@ -1,0 +1,41 @@
+// runtime_dir.h - where acceld's socket lives, agreed by the daemon and every client.
+#ifndef ACCEL_WIRE_RUNTIME_DIR_H_
+#define ACCEL_WIRE_RUNTIME_DIR_H_
+
+#include <accel/result.h>
+#include <sys/un.h>
+
+#include <string>
+
+namespace accel::wire {
+
+// $ACCEL_RUNTIME_DIR if set; else /run/accel for root; else $XDG_RUNTIME_DIR/accel; else
+// /tmp/accel-UID.
+std::string DefaultRuntimeDir();
+// The sockets acceld serves in its runtime directory, by name: the device protocol
+// (docs/wire-protocol.md), the gRPC RAS query service and its root-only admin service
+// (docs/ras/grpc.md). Daemon and clients form every path from these, never from a literal.
+inline constexpr char kDeviceSocketName[] = "acceld.sock";
+inline constexpr char kRasSocketName[] = "ras.sock";
+inline constexpr char kRasAdminSocketName[] = "ras-admin.sock";
+inline constexpr char kLockFileName[] = "acceld.lock";
+
+inline std::string SocketPath(const std::string& runtime_dir) {
+  return runtime_dir + "/" + kDeviceSocketName;
+}
+inline std::string RasSocketPath(const std::string& runtime_dir) {
+  return runtime_dir + "/" + kRasSocketName;
+}
+inline std::string RasAdminSocketPath(const std::string& runtime_dir) {
+  return runtime_dir + "/" + kRasAdminSocketName;
+}
+
+// The AF_UNIX address of `path`; -ENAMETOOLONG past sun_path's 108 bytes.
+Result<sockaddr_un> UnixSocketAddress(const std::string& path);
+
+// mkdir -p with mode 0755 for each missing component; 0 or a negative errno.
+int CreateDirectories(const std::string& dir);
+
+}  // namespace accel::wire
+
+#endif  // ACCEL_WIRE_RUNTIME_DIR_H_

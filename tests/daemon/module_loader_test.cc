@@ -1,0 +1,191 @@
+// Tests of ModuleLoader with the real dummy plugin: load, use, unload, and that dlclose()
+// really unmaps the object (/proc/self/maps), as rmmod removes a module.
+#include "daemon/module_loader.h"
+
+#include <gtest/gtest.h>
+#include <uapi/accel/accel.h>
+#include <uapi/accel/dummy.h>
+
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "core/dispatch.h"
+#include "core/file.h"
+#include "core/registry.h"
+#include "ras/codec_table.h"
+#include "ras/codecs/key_val_32/key_val_32_codec.h"
+
+namespace accel::daemon {
+namespace {
+
+using core::Caller;
+using core::Dispatch;
+using core::File;
+using core::InProcessMemory;
+
+bool MappedInThisProcess(const std::string& needle) {
+  std::ifstream maps("/proc/self/maps");
+  std::stringstream ss;
+  ss << maps.rdbuf();
+  return ss.str().find(needle) != std::string::npos;
+}
+
+class ModuleLoaderTest : public ::testing::Test {
+ protected:
+  core::Registry reg_;
+  ModuleLoader loader_{reg_, {ACCEL_PLUGIN_DIR}};
+  Caller root_{0, 0, 1};
+  InProcessMemory mem_;
+};
+
+TEST_F(ModuleLoaderTest, LoadCreatesCountDevicesAndUnloadUnmapsTheObject) {
+  std::string why;
+  ASSERT_TRUE(loader_.Load("dummy", "count=3", &why).ok()) << why;
+  EXPECT_TRUE(MappedInThisProcess("/dummy.so"));
+  EXPECT_EQ(reg_.List().size(), 3u);
+  ASSERT_TRUE(loader_.Unload("dummy", false).ok());
+  EXPECT_TRUE(reg_.List().empty());
+  EXPECT_FALSE(MappedInThisProcess("/dummy.so"));
+}
+
+TEST_F(ModuleLoaderTest, DefaultCountIsOne) {
+  std::string why;
+  ASSERT_TRUE(loader_.Load("dummy", "", &why).ok()) << why;
+  EXPECT_EQ(reg_.List().size(), 1u);
+}
+
+TEST_F(ModuleLoaderTest, DummyAnswersGenericAndDriverCommands) {
+  // The dummy leaves encoding to the RAS framework: give the core the one codec used here.
+  const ras::Codec* kv32[] = {&ras::KeyVal32Codec()};
+  ras::SetCodecs(kv32);
+  std::string why;
+  ASSERT_TRUE(loader_.Load("dummy", "count=1", &why).ok()) << why;
+  File* f = *reg_.Lookup(0)->Open(root_);
+  accel_version v{};
+  ASSERT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_VERSION, &v, sizeof(v), mem_), 0);
+  EXPECT_STREQ(v.name, "dummy");
+  accel_dummy_ras_inject inj{ACCEL_DUMMY_COMPONENT_SRAM, ACCEL_RAS_SEV_UNCORRECTED, 3, 0};
+  ASSERT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_DUMMY_RAS_INJECT, &inj, sizeof(inj), mem_), 0);
+  Caller user{1000, 1000, 5};
+  EXPECT_EQ(Dispatch(*f, user, ACCEL_IOCTL_DUMMY_RAS_INJECT, &inj, sizeof(inj), mem_), -EACCES);
+  std::vector<accel_ras_kv32> kv(64);
+  accel_ras_query q{ACCEL_RAS_FMT_KEY_VAL_32,
+                    0,
+                    reinterpret_cast<uintptr_t>(kv.data()),
+                    static_cast<uint32_t>(kv.size() * sizeof(kv[0])),
+                    0,
+                    0,
+                    0};
+  ASSERT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_RAS_QUERY, &q, sizeof(q), mem_), 0);
+  bool found = false;
+  for (size_t i = 0; i < q.len / sizeof(accel_ras_kv32); ++i) {
+    if (kv[i].key == ACCEL_RAS_KV32_KEY(ACCEL_DUMMY_COMPONENT_SRAM, ACCEL_RAS_SEV_UNCORRECTED,
+                                        ACCEL_RAS_CTR_VOLATILE)) {
+      EXPECT_EQ(kv[i].value, 3u);
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+  f->Close(root_);
+}
+
+TEST_F(ModuleLoaderTest, InjectionQueuesAnEventOnEveryOpenFile) {
+  std::string why;
+  ASSERT_TRUE(loader_.Load("dummy", "", &why).ok()) << why;
+  File* a = *reg_.Lookup(0)->Open(root_);
+  File* b = *reg_.Lookup(0)->Open(root_);
+  accel_ras_event ev{};
+  EXPECT_EQ(Dispatch(*a, root_, ACCEL_IOCTL_RAS_EVENT_READ, &ev, sizeof(ev), mem_), -EAGAIN);
+  accel_dummy_ras_inject inj{ACCEL_DUMMY_COMPONENT_FW, ACCEL_RAS_SEV_DEFERRED, 2, 0};
+  ASSERT_EQ(Dispatch(*a, root_, ACCEL_IOCTL_DUMMY_RAS_INJECT, &inj, sizeof(inj), mem_), 0);
+  for (File* f : {a, b}) {
+    ASSERT_TRUE(f->HasEvent());
+    ASSERT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_RAS_EVENT_READ, &ev, sizeof(ev), mem_), 0);
+    EXPECT_EQ(ev.seqno, 1u);
+    EXPECT_EQ(ev.component, static_cast<uint32_t>(ACCEL_DUMMY_COMPONENT_FW));
+    EXPECT_STREQ(ev.component_name, "fw");
+    EXPECT_EQ(ev.severity, static_cast<uint32_t>(ACCEL_RAS_SEV_DEFERRED));
+    EXPECT_EQ(ev.count, 2u);
+    EXPECT_EQ(ev.lost, 0u);
+    EXPECT_GT(ev.timestamp_ns, 0u);
+    EXPECT_FALSE(f->HasEvent());
+  }
+  a->Close(root_);
+  b->Close(root_);
+}
+
+TEST_F(ModuleLoaderTest, EventQueueOverflowIsCountedNotSilent) {
+  std::string why;
+  ASSERT_TRUE(loader_.Load("dummy", "", &why).ok()) << why;
+  File* f = *reg_.Lookup(0)->Open(root_);
+  accel_dummy_ras_inject inj{ACCEL_DUMMY_COMPONENT_SRAM, ACCEL_RAS_SEV_CORRECTED, 1, 0};
+  const int extra = 10;
+  for (int i = 0; i < ACCEL_RAS_EVENT_QUEUE_LEN + extra; ++i)
+    ASSERT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_DUMMY_RAS_INJECT, &inj, sizeof(inj), mem_), 0);
+  accel_ras_event ev{};
+  ASSERT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_RAS_EVENT_READ, &ev, sizeof(ev), mem_), 0);
+  EXPECT_EQ(ev.lost, static_cast<uint32_t>(extra));  // the oldest were dropped and counted
+  EXPECT_EQ(ev.seqno, static_cast<uint64_t>(extra) + 1);
+  int left = 1;
+  while (Dispatch(*f, root_, ACCEL_IOCTL_RAS_EVENT_READ, &ev, sizeof(ev), mem_) == 0) {
+    EXPECT_EQ(ev.lost, 0u);
+    ++left;
+  }
+  EXPECT_EQ(left, ACCEL_RAS_EVENT_QUEUE_LEN);
+  f->Close(root_);
+}
+
+TEST_F(ModuleLoaderTest, UnknownDriverIsEnoentWithTheSearchPathInTheReason) {
+  std::string why;
+  EXPECT_EQ(loader_.Load("nosuchdriver", "", &why).error(), -ENOENT);
+  EXPECT_NE(why.find(ACCEL_PLUGIN_DIR), std::string::npos);
+}
+
+TEST_F(ModuleLoaderTest, PathLikeNamesAreRefused) {
+  std::string why;
+  EXPECT_EQ(loader_.Load("../drivers/dummy", "", &why).error(), -EINVAL);
+  EXPECT_EQ(loader_.Load("", "", &why).error(), -EINVAL);
+}
+
+TEST_F(ModuleLoaderTest, BadArgumentsAreEinvalAndLeaveNothingBehind) {
+  std::string why;
+  EXPECT_EQ(loader_.Load("dummy", "count=0", &why).error(), -EINVAL);
+  EXPECT_EQ(loader_.Load("dummy", "colour=blue", &why).error(), -EINVAL);
+  EXPECT_TRUE(reg_.List().empty());
+  EXPECT_FALSE(MappedInThisProcess("/dummy.so"));
+}
+
+TEST_F(ModuleLoaderTest, DoubleLoadIsEexistAndUnloadOfUnknownIsEnoent) {
+  std::string why;
+  ASSERT_TRUE(loader_.Load("dummy", "", &why).ok());
+  EXPECT_EQ(loader_.Load("dummy", "", &why).error(), -EEXIST);
+  EXPECT_EQ(reg_.List().size(), 1u);
+  EXPECT_EQ(loader_.Unload("other", false).error(), -ENOENT);
+}
+
+TEST_F(ModuleLoaderTest, ForcedUnloadUnderOpenFileUnmapsAndFileGetsEnodev) {
+  std::string why;
+  ASSERT_TRUE(loader_.Load("dummy", "", &why).ok());
+  File* f = *reg_.Lookup(0)->Open(root_);
+  EXPECT_EQ(loader_.Unload("dummy", false).error(), -EBUSY);
+  ASSERT_TRUE(loader_.Unload("dummy", true).ok());
+  EXPECT_FALSE(MappedInThisProcess("/dummy.so"));
+  accel_version v{};
+  EXPECT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_VERSION, &v, sizeof(v), mem_), -ENODEV);
+  f->Close(root_);  // no driver code runs: the object is gone
+}
+
+TEST_F(ModuleLoaderTest, DriverPathEnvironmentIsSearchedFirst) {
+  setenv("ACCEL_DRIVER_PATH", "/nonexistent:" ACCEL_PLUGIN_DIR, 1);
+  std::vector<std::string> path = ModuleLoader::DefaultSearchPath();
+  unsetenv("ACCEL_DRIVER_PATH");
+  ASSERT_GE(path.size(), 3u);
+  EXPECT_EQ(path[0], "/nonexistent");
+  EXPECT_EQ(path[1], ACCEL_PLUGIN_DIR);
+  EXPECT_NE(path.back().find("/../lib/accel/drivers"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace accel::daemon
