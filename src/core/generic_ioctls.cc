@@ -1,4 +1,5 @@
-// generic_ioctls.cc - handlers of the generic range (VERSION, GET_CAP, RAS_QUERY).
+// generic_ioctls.cc - handlers of the generic range (DRM's VERSION and GET_CAP at DRM's numbers;
+// accel's VERSION, RAS_*).
 //
 // Handlers get the kernel-side copy of the struct, already size-checked and zero-extended by
 // the dispatcher, and only implement the command.
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/device.h"
@@ -46,6 +48,35 @@ int Version(const accel_call* call, void* data) {
   CopyString(v->date, sizeof(v->date), d.date());
   CopyString(v->desc, sizeof(v->desc), d.desc());
   return 0;
+}
+
+// drm_copy_field(): at most *len bytes of `value` (no NUL) to the caller's buffer, then *len
+// is the true length. Over a FUSE node nothing is written: staged bytes would make the ioctl
+// return their count, which libdrm takes for a failure (see struct accel_drm_version).
+int CopyField(UserMemory& mem, __u64 ptr, __u64* len, const std::string& value) {
+  const __u64 n = std::min<__u64>(*len, value.size());
+  *len = value.size();
+  if (n == 0 || ptr == 0 || !mem.reaches_caller_memory()) return 0;
+  return mem.CopyOut(ptr, value.data(), static_cast<uint32_t>(n));
+}
+
+// DRM_IOCTL_VERSION, as drm_version() answers it. Never a length of 0 (libdrm would strdup a
+// NULL): an empty date is reported as "0", as the kernel reports every driver's date since it
+// removed them, and an empty description as the name (which Driver::Create requires).
+int DrmVersion(const accel_call* call, void* data) {
+  auto* v = static_cast<accel_drm_version*>(data);
+  const Driver& d = *DeviceOf(call).driver();
+  UserMemory& mem = *static_cast<UserMemory*>(call->core);
+  v->version_major = static_cast<int32_t>(d.major());
+  v->version_minor = static_cast<int32_t>(d.minor());
+  v->version_patchlevel = static_cast<int32_t>(d.patchlevel());
+  static const std::string kNoDate = "0";
+  const std::string& date = d.date().empty() ? kNoDate : d.date();
+  const std::string& desc = d.desc().empty() ? d.name() : d.desc();
+  int rc = CopyField(mem, v->name, &v->name_len, d.name());
+  if (rc == 0) rc = CopyField(mem, v->date, &v->date_len, date);
+  if (rc == 0) rc = CopyField(mem, v->desc, &v->desc_len, desc);
+  return rc;
 }
 
 int GetCap(const accel_call* call, void* data) {
@@ -174,6 +205,7 @@ struct GenericTable {
 };
 
 constexpr accel_ioctl_desc kGenericIoctls[] = {
+    {ACCEL_IOCTL_DRM_VERSION, 0, 0, 0, DrmVersion},
     {ACCEL_IOCTL_GET_CAP, 0, 0, 0, GetCap},
     {ACCEL_IOCTL_VERSION, 0, 0, 0, Version},
     {ACCEL_IOCTL_RAS_QUERY, 0, 0, 0, RasQuery},

@@ -179,9 +179,9 @@ accel_host* TestHost() {
 }
 
 void LoadTestDriver(core::Registry& reg, const std::string& args,
-                    std::vector<std::string> search_path) {
+                    std::vector<std::string> search_path, const accel_driver* table) {
   std::string why;
-  Result<core::Driver*> d = core::Driver::Create(&kTable, &reg, &why);
+  Result<core::Driver*> d = core::Driver::Create(table ? table : &kTable, &reg, &why);
   ASSERT_TRUE(d.ok()) << why;
   (*d)->set_search_path(std::move(search_path));
   Result<void> rc = reg.AddDriver(std::unique_ptr<core::Driver>(*d), args, &why);
