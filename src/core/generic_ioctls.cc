@@ -79,10 +79,26 @@ int DrmVersion(const accel_call* call, void* data) {
   return rc;
 }
 
+// DRM_IOCTL_GET_CAP as drm_getcap() answers it for a driver without DRIVER_MODESET, plus
+// accel's own capabilities. The kernel returns -EOPNOTSUPP for every other capability before
+// it could say -EINVAL for an unknown one, so a non-KMS node never says -EINVAL.
 int GetCap(const accel_call* call, void* data) {
   auto* cap = static_cast<accel_get_cap*>(data);
   const Device& dev = DeviceOf(call);
+  const uint32_t features = dev.driver()->features();
   switch (cap->capability) {
+    case ACCEL_DRM_CAP_TIMESTAMP_MONOTONIC:
+      cap->value = 1;
+      return 0;
+    case ACCEL_DRM_CAP_PRIME:
+      cap->value = ACCEL_DRM_PRIME_CAP_IMPORT | ACCEL_DRM_PRIME_CAP_EXPORT;
+      return 0;
+    case ACCEL_DRM_CAP_SYNCOBJ:
+      cap->value = (features & Driver::kFeatureSyncobj) ? 1 : 0;
+      return 0;
+    case ACCEL_DRM_CAP_SYNCOBJ_TIMELINE:
+      cap->value = (features & Driver::kFeatureSyncobjTimeline) ? 1 : 0;
+      return 0;
     case ACCEL_CAP_UAPI_VERSION:
       cap->value = (ACCEL_UAPI_VERSION_MAJOR << 16) | ACCEL_UAPI_VERSION_MINOR;
       return 0;
@@ -97,7 +113,7 @@ int GetCap(const accel_call* call, void* data) {
       return 0;
     default:
       cap->value = 0;
-      return -EINVAL;  // as DRM_IOCTL_GET_CAP for an unknown capability
+      return -EOPNOTSUPP;  // "other caps only work with KMS drivers"
   }
 }
 

@@ -175,8 +175,29 @@ TEST_F(DispatchTest, GetCapRasFormatsAndUnknownCapability) {
   cap = {ACCEL_CAP_MINOR, 99};
   ASSERT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap), 0);
   EXPECT_EQ(cap.value, 0u);
-  cap = {0x7777, 0};
-  EXPECT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap), -EINVAL);
+  cap = {0x7777, 5};
+  EXPECT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap), -EOPNOTSUPP);  // as drm_getcap() without KMS
+  EXPECT_EQ(cap.value, 0u);
+}
+
+TEST_F(DispatchTest, GetCapAnswersDrmCapabilitiesAsANonKmsDriver) {
+  accel_get_cap cap{ACCEL_DRM_CAP_TIMESTAMP_MONOTONIC, 0};
+  ASSERT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap, user_), 0);
+  EXPECT_EQ(cap.value, 1u);
+  cap = {ACCEL_DRM_CAP_PRIME, 0};
+  ASSERT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap, user_), 0);
+  EXPECT_EQ(cap.value, uint64_t{ACCEL_DRM_PRIME_CAP_IMPORT | ACCEL_DRM_PRIME_CAP_EXPORT});
+  for (uint64_t syncobj : {ACCEL_DRM_CAP_SYNCOBJ, ACCEL_DRM_CAP_SYNCOBJ_TIMELINE}) {
+    cap = {syncobj, 7};
+    ASSERT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap, user_), 0);
+    EXPECT_EQ(cap.value, 0u);  // no accel driver has DRIVER_SYNCOBJ
+  }
+  // The KMS capabilities (DUMB_BUFFER 0x1 .. ATOMIC_ASYNC_PAGE_FLIP 0x15), 0 and beyond.
+  for (uint64_t kms : {0x0, 0x1, 0x2, 0x3, 0x4, 0x7, 0x8, 0x9, 0x10, 0x11, 0x12, 0x15, 0x16}) {
+    cap = {kms, 9};
+    EXPECT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap, user_), -EOPNOTSUPP) << "capability " << kms;
+    EXPECT_EQ(cap.value, 0u);
+  }
 }
 
 TEST_F(DispatchTest, UnknownNrIsEnotty) {

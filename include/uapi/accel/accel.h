@@ -151,14 +151,29 @@ struct accel_drm_version {
 
 /**
  * struct accel_get_cap - query one capability; identical to struct drm_get_cap.
- * @capability: ACCEL_CAP_* to query
- * @value: its value, written by the device
- * Unknown capabilities return -EINVAL, as DRM_IOCTL_GET_CAP does.
+ * @capability: ACCEL_CAP_*, or one of the DRM capabilities below
+ * @value: its value, written by the device (0 on failure)
+ *
+ * Answered as drm_getcap() answers for a driver without DRIVER_MODESET, which every accel
+ * driver is: ACCEL_DRM_CAP_TIMESTAMP_MONOTONIC is 1, ACCEL_DRM_CAP_PRIME is IMPORT|EXPORT (the
+ * kernel reports both for every driver), ACCEL_DRM_CAP_SYNCOBJ and _SYNCOBJ_TIMELINE are the
+ * driver's DRIVER_SYNCOBJ / DRIVER_SYNCOBJ_TIMELINE feature (0 for every accel driver today).
+ * Every other capability, the KMS ones (DUMB_BUFFER, ...) and unknown numbers alike, is
+ * -EOPNOTSUPP: the kernel's "other caps only work with KMS drivers" check comes before its
+ * -EINVAL for an unknown capability, so a non-KMS node never answers -EINVAL.
  */
 struct accel_get_cap {
   __u64 capability;
   __u64 value;
 };
+
+/* DRM's capabilities that a non-KMS node answers (DRM_CAP_* of include/uapi/drm/drm.h). */
+#define ACCEL_DRM_CAP_PRIME 0x5
+#define ACCEL_DRM_CAP_TIMESTAMP_MONOTONIC 0x6
+#define ACCEL_DRM_CAP_SYNCOBJ 0x13
+#define ACCEL_DRM_CAP_SYNCOBJ_TIMELINE 0x14
+#define ACCEL_DRM_PRIME_CAP_IMPORT 0x1 /* DRM_PRIME_CAP_IMPORT */
+#define ACCEL_DRM_PRIME_CAP_EXPORT 0x2 /* DRM_PRIME_CAP_EXPORT */
 
 /* accel's capabilities start at 0x1000, clear of DRM_CAP_* (0x1..0x15 today). */
 #define ACCEL_CAP_UAPI_VERSION 0x1000    /* (major << 16) | minor of this header */
@@ -166,8 +181,9 @@ struct accel_get_cap {
 #define ACCEL_CAP_RAS_PASSTHROUGH 0x1002 /* ACCEL_CAP_RAS_* bits of its firmware's own blobs */
 #define ACCEL_CAP_MINOR 0x1003           /* N of accelN */
 
+/* 1.1: DRM's VERSION at 0x00; GET_CAP answers DRM's capabilities, -EOPNOTSUPP the others. */
 #define ACCEL_UAPI_VERSION_MAJOR 1
-#define ACCEL_UAPI_VERSION_MINOR 0
+#define ACCEL_UAPI_VERSION_MINOR 1
 
 /*
  * RAS formats, as bit indices. The RFC thread proposed these bits but listed
