@@ -92,7 +92,8 @@ extern "C" {
  *
  * DRM's own VERSION carries three user pointers; a pointer-free struct is what every accel
  * transport can carry, so accel defines its own at nr 0xe0. DRM's is served too, at its own
- * number, for libdrm's drmGetVersion() (struct accel_drm_version below).
+ * number, for libdrm's drmGetVersion() (struct accel_drm_version below); docs/drm-ioctls.md
+ * compares the two and lists DRM's other core ioctls.
  */
 struct accel_version {
   __u32 version_major;
