@@ -27,6 +27,7 @@ VERSION = ioc(IOC_READ, 0xE0, 192)
 RAS_QUERY = ioc(IOC_READ | IOC_WRITE, 0xE1, 32)
 RAS_INJECT = ioc(IOC_WRITE, 0x40, 16)
 WAIT_EVENT = ioc(IOC_READ | IOC_WRITE, 0x41, 16)
+DRM_VERSION = ioc(IOC_READ | IOC_WRITE, 0x00, 64)
 
 
 def frame(op, seq, payload=b"", status=0, arg=0, version=1):
@@ -90,6 +91,11 @@ def dispatch_seeds():
         "seed-wait-event-grown": dispatch_seed(ioc(IOC_READ | IOC_WRITE, 0x41, 24),
                                                struct.pack("<QIIQ", 0, 0, 0, 0), mode=5),
         "seed-unknown-nr": dispatch_seed(ioc(IOC_READ | IOC_WRITE, 0x50, 8), b"\0" * 8),
+        # DRM's VERSION (struct drm_version on LP64): libdrm's two calls, lengths then buffers.
+        "seed-drm-version-lengths": dispatch_seed(DRM_VERSION, b"\0" * 64, mode=5),
+        "seed-drm-version-buffers": dispatch_seed(
+            DRM_VERSION, struct.pack("<iiiI6Q", 0, 0, 0, 0, 3, 0x10000, 8, 0x20000, 64, 0x30000),
+            root=False, mode=5),
     }
 
 

@@ -32,6 +32,13 @@ class UserMemory {
   // arg_size()). The caller's `fd` stays the caller's. 0 or a negative errno; -EOPNOTSUPP
   // where descriptors cannot travel (FUSE nodes, in-process callers), which is the default.
   virtual int InstallFd(int /*fd*/, uint32_t /*offset*/) { return -EOPNOTSUPP; }
+  // Whether CopyOut() puts the bytes where the caller's pointer says, so that the caller sees
+  // them when the call returns (in process, or carried back by libaccel over the socket).
+  // False where they are only staged for the caller to fetch (a FUSE node: the ioctl returns
+  // the staged length instead of 0). A command that userspace reaches through other libraries
+  // (DRM_IOCTL_VERSION through libdrm, which knows nothing of staging) writes nothing behind
+  // its pointers there, and still succeeds.
+  virtual bool reaches_caller_memory() const { return true; }
 
   // The bytes of the argument struct both the caller and the handler see in the call in
   // progress (the smaller of their sizes); set by the dispatcher.

@@ -46,6 +46,12 @@ class Driver {
   uint32_t major() const { return major_; }
   uint32_t minor() const { return minor_; }
   uint32_t patchlevel() const { return patchlevel_; }
+  // DRM's driver features that GET_CAP reports (drm_core_check_feature()). No accel driver has
+  // syncobjs, and the plugin ABI carries no feature word yet: features() is 0 for every driver
+  // until one needs a bit, when accel_driver grows the word (after file_usage).
+  static constexpr uint32_t kFeatureSyncobj = 1u << 0;          // DRIVER_SYNCOBJ
+  static constexpr uint32_t kFeatureSyncobjTimeline = 1u << 1;  // DRIVER_SYNCOBJ_TIMELINE
+  uint32_t features() const { return features_; }
   const accel_driver& table() const { return *table_; }
   // Hooks added after ABI v1's first table; nullptr when the table is older or lacks them.
   decltype(accel_driver::ras_inject) ras_inject_hook() const { return ras_inject_; }
@@ -89,6 +95,7 @@ class Driver {
   Registry* registry_ = nullptr;
   std::string name_, desc_, date_;
   uint32_t major_ = 0, minor_ = 0, patchlevel_ = 0;
+  uint32_t features_ = 0;
   decltype(accel_driver::ras_inject) ras_inject_ = nullptr;
   decltype(accel_driver::reset) reset_ = nullptr;
   decltype(accel_driver::file_rw) file_rw_ = nullptr;

@@ -1,4 +1,5 @@
-// generic_ioctls.cc - handlers of the generic range (VERSION, GET_CAP, RAS_QUERY).
+// generic_ioctls.cc - handlers of the generic range (DRM's VERSION and GET_CAP at DRM's numbers;
+// accel's VERSION, RAS_*).
 //
 // Handlers get the kernel-side copy of the struct, already size-checked and zero-extended by
 // the dispatcher, and only implement the command.
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/device.h"
@@ -48,10 +50,55 @@ int Version(const accel_call* call, void* data) {
   return 0;
 }
 
+// drm_copy_field(): at most *len bytes of `value` (no NUL) to the caller's buffer, then *len
+// is the true length. Over a FUSE node nothing is written: staged bytes would make the ioctl
+// return their count, which libdrm takes for a failure (see struct accel_drm_version).
+int CopyField(UserMemory& mem, __u64 ptr, __u64* len, const std::string& value) {
+  const __u64 n = std::min<__u64>(*len, value.size());
+  *len = value.size();
+  if (n == 0 || ptr == 0 || !mem.reaches_caller_memory()) return 0;
+  return mem.CopyOut(ptr, value.data(), static_cast<uint32_t>(n));
+}
+
+// DRM_IOCTL_VERSION, as drm_version() answers it. Never a length of 0 (libdrm would strdup a
+// NULL): an empty date is reported as "0", as the kernel reports every driver's date since it
+// removed them, and an empty description as the name (which Driver::Create requires).
+int DrmVersion(const accel_call* call, void* data) {
+  auto* v = static_cast<accel_drm_version*>(data);
+  const Driver& d = *DeviceOf(call).driver();
+  UserMemory& mem = *static_cast<UserMemory*>(call->core);
+  v->version_major = static_cast<int32_t>(d.major());
+  v->version_minor = static_cast<int32_t>(d.minor());
+  v->version_patchlevel = static_cast<int32_t>(d.patchlevel());
+  static const std::string kNoDate = "0";
+  const std::string& date = d.date().empty() ? kNoDate : d.date();
+  const std::string& desc = d.desc().empty() ? d.name() : d.desc();
+  int rc = CopyField(mem, v->name, &v->name_len, d.name());
+  if (rc == 0) rc = CopyField(mem, v->date, &v->date_len, date);
+  if (rc == 0) rc = CopyField(mem, v->desc, &v->desc_len, desc);
+  return rc;
+}
+
+// DRM_IOCTL_GET_CAP as drm_getcap() answers it for a driver without DRIVER_MODESET, plus
+// accel's own capabilities. The kernel returns -EOPNOTSUPP for every other capability before
+// it could say -EINVAL for an unknown one, so a non-KMS node never says -EINVAL.
 int GetCap(const accel_call* call, void* data) {
   auto* cap = static_cast<accel_get_cap*>(data);
   const Device& dev = DeviceOf(call);
+  const uint32_t features = dev.driver()->features();
   switch (cap->capability) {
+    case ACCEL_DRM_CAP_TIMESTAMP_MONOTONIC:
+      cap->value = 1;
+      return 0;
+    case ACCEL_DRM_CAP_PRIME:
+      cap->value = ACCEL_DRM_PRIME_CAP_IMPORT | ACCEL_DRM_PRIME_CAP_EXPORT;
+      return 0;
+    case ACCEL_DRM_CAP_SYNCOBJ:
+      cap->value = (features & Driver::kFeatureSyncobj) ? 1 : 0;
+      return 0;
+    case ACCEL_DRM_CAP_SYNCOBJ_TIMELINE:
+      cap->value = (features & Driver::kFeatureSyncobjTimeline) ? 1 : 0;
+      return 0;
     case ACCEL_CAP_UAPI_VERSION:
       cap->value = (ACCEL_UAPI_VERSION_MAJOR << 16) | ACCEL_UAPI_VERSION_MINOR;
       return 0;
@@ -66,7 +113,7 @@ int GetCap(const accel_call* call, void* data) {
       return 0;
     default:
       cap->value = 0;
-      return -EINVAL;  // as DRM_IOCTL_GET_CAP for an unknown capability
+      return -EOPNOTSUPP;  // "other caps only work with KMS drivers"
   }
 }
 
@@ -174,6 +221,7 @@ struct GenericTable {
 };
 
 constexpr accel_ioctl_desc kGenericIoctls[] = {
+    {ACCEL_IOCTL_DRM_VERSION, 0, 0, 0, DrmVersion},
     {ACCEL_IOCTL_GET_CAP, 0, 0, 0, GetCap},
     {ACCEL_IOCTL_VERSION, 0, 0, 0, Version},
     {ACCEL_IOCTL_RAS_QUERY, 0, 0, 0, RasQuery},

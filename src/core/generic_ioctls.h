@@ -1,4 +1,5 @@
-// generic_ioctls.h - the generic command table: VERSION, GET_CAP, RAS_QUERY.
+// generic_ioctls.h - the generic command table: DRM's VERSION and GET_CAP, accel's VERSION and
+// RAS_* (include/uapi/accel/accel.h; docs/drm-ioctls.md for DRM's other core numbers).
 //
 // The same {cmd, min_size, flags, handler} entries drivers use; the dispatcher treats both
 // tables alike. Indexed by nr for one-load lookup.

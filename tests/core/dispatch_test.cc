@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "core/file.h"
@@ -64,6 +65,109 @@ TEST_F(DispatchTest, VersionReportsTheDriver) {
   EXPECT_STREQ(v.desc, "core test driver");
 }
 
+// copy_to_user() that cannot reach the caller, as over a FUSE node: it counts the attempts.
+class UnreachableMemory final : public UserMemory {
+ public:
+  int CopyOut(uint64_t, const void*, uint32_t) override {
+    ++copies;
+    return 0;
+  }
+  bool reaches_caller_memory() const override { return false; }
+  int copies = 0;
+};
+
+uint64_t Addr(const void* p) {
+  return reinterpret_cast<uintptr_t>(p);
+}
+
+TEST_F(DispatchTest, DrmVersionFirstTellsTheLengthsThenCopiesTheStrings) {
+  accel_drm_version v{};
+  v.pad = 0x5a5a;  // handed back untouched, as the kernel copies its padding back
+  ASSERT_EQ(Call(ACCEL_IOCTL_DRM_VERSION, v), 0);  // libdrm's first call: no buffers
+  EXPECT_EQ(v.version_major, 2);
+  EXPECT_EQ(v.version_minor, 3);
+  EXPECT_EQ(v.version_patchlevel, 4);
+  EXPECT_EQ(v.pad, 0x5a5au);
+  EXPECT_EQ(v.name_len, std::strlen("testdrv"));
+  EXPECT_EQ(v.date_len, std::strlen("20260101"));
+  EXPECT_EQ(v.desc_len, std::strlen("core test driver"));
+  EXPECT_EQ(v.name, 0u);
+
+  char name[16], date[16], desc[32];
+  std::memset(name, '#', sizeof(name));
+  std::memset(date, '#', sizeof(date));
+  std::memset(desc, '#', sizeof(desc));
+  v.name = Addr(name);
+  v.date = Addr(date);
+  v.desc = Addr(desc);
+  ASSERT_EQ(Call(ACCEL_IOCTL_DRM_VERSION, v), 0);
+  EXPECT_EQ(std::string(name, v.name_len), "testdrv");
+  EXPECT_EQ(name[v.name_len], '#');  // no NUL: drm_copy_field copies the bytes only
+  EXPECT_EQ(std::string(date, v.date_len), "20260101");
+  EXPECT_EQ(std::string(desc, v.desc_len), "core test driver");
+  EXPECT_EQ(v.name, Addr(name));  // the pointers go back as they came
+  EXPECT_EQ(v.date, Addr(date));
+  EXPECT_EQ(v.desc, Addr(desc));
+}
+
+TEST_F(DispatchTest, DrmVersionTruncatesToTheBufferAndReportsTheTrueLength) {
+  char name[3] = {'#', '#', '#'}, desc[4] = {'#', '#', '#', '#'};
+  accel_drm_version v{};
+  v.name = Addr(name);
+  v.name_len = 3;
+  v.date_len = 5;  // a length without a buffer: nothing is written anywhere
+  v.desc = Addr(desc);
+  v.desc_len = 0;  // a buffer without a length: nothing is written to it
+  ASSERT_EQ(Call(ACCEL_IOCTL_DRM_VERSION, v), 0);
+  EXPECT_EQ(std::string(name, 3), "tes");
+  EXPECT_EQ(v.name_len, 7u);
+  EXPECT_EQ(v.date_len, 8u);
+  EXPECT_EQ(std::string(desc, 4), "####");
+  EXPECT_EQ(v.desc_len, 16u);
+}
+
+TEST_F(DispatchTest, DrmVersionWritesNothingWhereMemoryIsOutOfReach) {
+  UnreachableMemory fuse;
+  char name[16] = {};
+  accel_drm_version v{};
+  v.name = Addr(name);
+  v.name_len = sizeof(name);
+  ASSERT_EQ(Dispatch(*file_, root_, ACCEL_IOCTL_DRM_VERSION, &v, sizeof(v), fuse), 0);
+  EXPECT_EQ(fuse.copies, 0);
+  EXPECT_EQ(v.name_len, 7u);  // the lengths are still the true ones
+  EXPECT_EQ(v.desc_len, 16u);
+  EXPECT_EQ(v.name, Addr(name));
+}
+
+TEST_F(DispatchTest, DrmVersionNeverReportsAnEmptyString) {
+  accel_driver table = *testing::TestDriverTable();
+  table.date = "";
+  table.desc = nullptr;
+  Registry reg;
+  testing::LoadTestDriver(reg, "count=1", {}, &table);
+  DeviceRef dev = reg.Lookup(0);
+  ASSERT_TRUE(dev);
+  Result<File*> f = dev->Open(root_);
+  ASSERT_TRUE(f.ok());
+  char date[8] = {}, desc[16] = {};
+  accel_drm_version v{};
+  v.date = Addr(date);
+  v.date_len = sizeof(date);
+  v.desc = Addr(desc);
+  v.desc_len = sizeof(desc);
+  EXPECT_EQ(Dispatch(**f, root_, ACCEL_IOCTL_DRM_VERSION, &v, sizeof(v), mem_), 0);
+  (*f)->Close(root_);
+  EXPECT_EQ(v.date_len, 1u);
+  EXPECT_STREQ(date, "0");  // what the kernel reports now that driver dates are gone
+  EXPECT_EQ(v.desc_len, 7u);
+  EXPECT_STREQ(desc, "testdrv");  // no description: the name stands in
+}
+
+TEST_F(DispatchTest, DrmVersionOf32BitUserspaceIsTooSmall) {
+  uint8_t v32[36] = {};  // struct drm_version with 4-byte size_t and pointers
+  EXPECT_EQ(Call(Cmd(_IOC_READ | _IOC_WRITE, 0x00, sizeof(v32)), v32, sizeof(v32), root_), -EINVAL);
+}
+
 TEST_F(DispatchTest, GetCapRasFormatsAndUnknownCapability) {
   accel_get_cap cap{ACCEL_CAP_RAS_FORMATS, 0};
   ASSERT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap), 0);
@@ -71,8 +175,29 @@ TEST_F(DispatchTest, GetCapRasFormatsAndUnknownCapability) {
   cap = {ACCEL_CAP_MINOR, 99};
   ASSERT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap), 0);
   EXPECT_EQ(cap.value, 0u);
-  cap = {0x7777, 0};
-  EXPECT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap), -EINVAL);
+  cap = {0x7777, 5};
+  EXPECT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap), -EOPNOTSUPP);  // as drm_getcap() without KMS
+  EXPECT_EQ(cap.value, 0u);
+}
+
+TEST_F(DispatchTest, GetCapAnswersDrmCapabilitiesAsANonKmsDriver) {
+  accel_get_cap cap{ACCEL_DRM_CAP_TIMESTAMP_MONOTONIC, 0};
+  ASSERT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap, user_), 0);
+  EXPECT_EQ(cap.value, 1u);
+  cap = {ACCEL_DRM_CAP_PRIME, 0};
+  ASSERT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap, user_), 0);
+  EXPECT_EQ(cap.value, uint64_t{ACCEL_DRM_PRIME_CAP_IMPORT | ACCEL_DRM_PRIME_CAP_EXPORT});
+  for (uint64_t syncobj : {ACCEL_DRM_CAP_SYNCOBJ, ACCEL_DRM_CAP_SYNCOBJ_TIMELINE}) {
+    cap = {syncobj, 7};
+    ASSERT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap, user_), 0);
+    EXPECT_EQ(cap.value, 0u);  // no accel driver has DRIVER_SYNCOBJ
+  }
+  // The KMS capabilities (DUMB_BUFFER 0x1 .. ATOMIC_ASYNC_PAGE_FLIP 0x15), 0 and beyond.
+  for (uint64_t kms : {0x0, 0x1, 0x2, 0x3, 0x4, 0x7, 0x8, 0x9, 0x10, 0x11, 0x12, 0x15, 0x16}) {
+    cap = {kms, 9};
+    EXPECT_EQ(Call(ACCEL_IOCTL_GET_CAP, cap, user_), -EOPNOTSUPP) << "capability " << kms;
+    EXPECT_EQ(cap.value, 0u);
+  }
 }
 
 TEST_F(DispatchTest, UnknownNrIsEnotty) {

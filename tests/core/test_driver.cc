@@ -181,9 +181,9 @@ accel_host* TestHost() {
 }
 
 void LoadTestDriver(core::Registry& reg, const std::string& args,
-                    std::vector<std::string> search_path) {
+                    std::vector<std::string> search_path, const accel_driver* table) {
   std::string why;
-  Result<core::Driver*> d = core::Driver::Create(&kTable, &reg, &why);
+  Result<core::Driver*> d = core::Driver::Create(table ? table : &kTable, &reg, &why);
   ASSERT_TRUE(d.ok()) << why;
   // As acceld's loader does: find_helper() searches the given directories.
   (*d)->set_helper_finder([dirs = std::move(search_path)](const std::string& helper) {

@@ -82,9 +82,9 @@ accel_host* TestHost();
 
 // Binds the test driver to `reg` with load args ("count=N"), with `search_path` as the
 // directories find_helper() searches (ModuleLoader's job for a real plugin). Fails the test on
-// error.
+// error. `table` replaces TestDriverTable() (a copy with other strings; it must outlive `reg`).
 void LoadTestDriver(core::Registry& reg, const std::string& args = "count=1",
-                    std::vector<std::string> search_path = {});
+                    std::vector<std::string> search_path = {}, const accel_driver* table = nullptr);
 
 }  // namespace accel::testing
 

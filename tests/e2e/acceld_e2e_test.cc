@@ -72,8 +72,11 @@ TEST_F(AcceldE2eTest, GenericIoctlsThroughLibaccel) {
   cap = {ACCEL_CAP_UAPI_VERSION, 0};
   ASSERT_EQ(dev->Ioctl(ACCEL_IOCTL_GET_CAP, cap), 0);
   EXPECT_EQ(cap.value, (ACCEL_UAPI_VERSION_MAJOR << 16) | ACCEL_UAPI_VERSION_MINOR);
+  cap = {ACCEL_DRM_CAP_PRIME, 0};
+  ASSERT_EQ(dev->Ioctl(ACCEL_IOCTL_GET_CAP, cap), 0);
+  EXPECT_EQ(cap.value, uint64_t{ACCEL_DRM_PRIME_CAP_IMPORT | ACCEL_DRM_PRIME_CAP_EXPORT});
   cap = {0xdead, 0};
-  EXPECT_EQ(dev->Ioctl(ACCEL_IOCTL_GET_CAP, cap), -EINVAL);
+  EXPECT_EQ(dev->Ioctl(ACCEL_IOCTL_GET_CAP, cap), -EOPNOTSUPP);  // as a kernel non-KMS node
 }
 
 TEST_F(AcceldE2eTest, RasQueryTooSmallThenInjectedCounterArrives) {

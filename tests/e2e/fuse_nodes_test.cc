@@ -180,7 +180,7 @@ TEST_F(FuseNodesTest, BadCommandsSetErrnoAsTheKernelWould) {
   EXPECT_EQ(Ioctl(fd, _IOC(_IOC_READ, 'd', 0x77, 8), &arg), -ENOTTY);  // no such command
   EXPECT_EQ(Ioctl(fd, _IOC(_IOC_READ, 'd', 0xe0, 8), &arg), -EINVAL);  // smaller than v1
   accel_get_cap cap{0xdead, 0};
-  EXPECT_EQ(Ioctl(fd, ACCEL_IOCTL_GET_CAP, &cap), -EINVAL);  // unknown capability
+  EXPECT_EQ(Ioctl(fd, ACCEL_IOCTL_GET_CAP, &cap), -EOPNOTSUPP);  // unknown: as drm_getcap()
   accel_ras_query q{};
   q.format = 17;  // a format bit the device does not offer
   EXPECT_EQ(Ioctl(fd, ACCEL_IOCTL_RAS_QUERY, &q), -EOPNOTSUPP);

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <vector>
 
+#include "transport/fuse/staging_memory.h"
+
 namespace accel::transport {
 namespace {
 
@@ -118,6 +120,18 @@ TEST_F(ReplyMemoryTest, TheFdSegmentIsReservedFromTheBudget) {
   EXPECT_EQ(mem.CopyOut(0x1000, &byte, 1), -E2BIG);  // the rest would crowd the fds out
   EXPECT_EQ(mem.InstallFd(-1, 0), -EBADF);
   EXPECT_EQ(mem.Finish(0).size(), 1u);
+}
+
+// The socket's copy-outs land in the caller's memory (libaccel writes them before the call
+// returns); a FUSE node's are only staged, which commands that libdrm reaches must know.
+TEST_F(ReplyMemoryTest, ReachesCallerMemoryUnlikeFuseStaging) {
+  ReplyMemory reply(out_, 1024, true);
+  EXPECT_TRUE(reply.reaches_caller_memory());
+  StagedPayload staged;
+  StagingMemory staging(staged);
+  EXPECT_FALSE(staging.reaches_caller_memory());
+  core::InProcessMemory in_process;
+  EXPECT_TRUE(in_process.reaches_caller_memory());
 }
 
 }  // namespace

@@ -8,6 +8,8 @@ typedef char check_version_size[sizeof(struct accel_version) == 192 ? 1 : -1];
 typedef char check_get_cap_size[sizeof(struct accel_get_cap) == 16 ? 1 : -1];
 typedef char check_ras_query_size[sizeof(struct accel_ras_query) == 32 ? 1 : -1];
 typedef char check_get_cap_nr[ACCEL_IOCTL_GET_CAP == 0xc010640cu ? 1 : -1];
+typedef char check_drm_version_size[sizeof(struct accel_drm_version) == 64 ? 1 : -1];
+typedef char check_drm_version_nr[ACCEL_IOCTL_DRM_VERSION == 0xc0406400u ? 1 : -1];
 typedef char check_vnpu_submit_size[sizeof(struct vnpu_submit) == 160 ? 1 : -1];
 typedef char check_vnpu_wait_size[sizeof(struct vnpu_wait) == 216 ? 1 : -1];
 typedef char check_vnpu_sqe_size[sizeof(struct vnpu_ring_sqe) == 160 ? 1 : -1];

@@ -8,7 +8,8 @@
  * (DRM_IOCTL_BASE), dispatched on (type, nr) exactly as drm_ioctl() does. The nr space is split
  * the way include/uapi/drm/drm.h splits it:
  *
- *   0x00..0x3f  generic commands whose number and layout are DRM's own (GET_CAP = 0x0c)
+ *   0x00..0x3f  generic commands whose number and layout are DRM's own (DRM's VERSION = 0x00,
+ *               GET_CAP = 0x0c); docs/drm-ioctls.md lists what accel does with the others
  *   0x40..0x9f  driver commands (ACCEL_COMMAND_BASE..ACCEL_COMMAND_END), one table per driver
  *   0xa0..0xdf  DRM's second generic range; unused by accel and answered with -ENOTTY
  *   0xe0..0xef  accel's own generic commands (VERSION with fixed arrays, RAS_*). drm.h uses
@@ -40,7 +41,9 @@
  *     command would copy there is staged in the open file, the ioctl returns its length (> 0
  *     instead of 0), and the bytes are read with read(2)/pread(2) from offset 0 until the next
  *     ioctl on that file. libaccel does that read itself and writes the bytes where the pointer
- *     said, so its callers see kernel semantics on either transport;
+ *     said, so its callers see kernel semantics on either transport. DRM's VERSION is the
+ *     exception: libdrm calls it and knows nothing of staging, so over a node it stages nothing
+ *     and returns 0 (struct accel_drm_version);
  *   - no mmap, no fd passing: features that need them use the socket.
  * The numbers and layouts here are identical whichever way a call travels.
  */
@@ -88,7 +91,9 @@ extern "C" {
  * @desc: one-line description, NUL-terminated
  *
  * DRM's own VERSION carries three user pointers; a pointer-free struct is what every accel
- * transport can carry, so accel defines its own at nr 0xe0.
+ * transport can carry, so accel defines its own at nr 0xe0. DRM's is served too, at its own
+ * number, for libdrm's drmGetVersion() (struct accel_drm_version below); docs/drm-ioctls.md
+ * compares the two and lists DRM's other core ioctls.
  */
 struct accel_version {
   __u32 version_major;
@@ -100,18 +105,76 @@ struct accel_version {
   char desc[ACCEL_DESC_LEN];
 };
 
+/**
+ * struct accel_drm_version - DRM_IOCTL_VERSION's struct drm_version, as laid out on LP64.
+ * @version_major: out, the driver's major (as in struct accel_version)
+ * @version_minor: out, the driver's minor
+ * @version_patchlevel: out, the driver's patch level
+ * @pad: the padding of struct drm_version before @name_len; handed back untouched
+ * @name_len: in, bytes at @name; out, strlen of the driver's name
+ * @name: in, address of the caller's buffer (a char * in struct drm_version), or 0
+ * @date_len: in/out, as @name_len, for the driver's date
+ * @date: in, address of the caller's buffer, or 0
+ * @desc_len: in/out, as @name_len, for the driver's description
+ * @desc: in, address of the caller's buffer, or 0
+ *
+ * The same 64 bytes as struct drm_version on x86-64 and every other LP64 target, with __u64
+ * where drm.h has size_t and char *, so that DRM_IOCTL_VERSION (0xc0406400) is this command and
+ * libdrm's drmGetVersion() works on an accel node. A 32-bit caller's struct drm_version is 36
+ * bytes (-EINVAL here: accel has no compat path). Semantics are drm_copy_field()'s: for each
+ * string, min(*_len, strlen) bytes (no NUL) are copied to the pointer when it is non-zero and
+ * *_len > 0, then *_len is set to the string's true length; the pointers go back as they came.
+ * Call it once with zero lengths to learn them, then again with buffers, as libdrm does.
+ *
+ * No length is ever 0: libdrm strdup()s every pointer it allocated for a non-zero length and
+ * passes NULL otherwise. A driver without a date reports "0" (what the kernel reports for
+ * every driver since driver dates were removed), one without a description reports its name.
+ *
+ * Over a FUSE node only this struct travels and the daemon cannot write behind the pointers;
+ * it writes nothing there and still returns 0 with the lengths set, so libdrm gets the version
+ * numbers and empty strings instead of a failure. The strings arrive in full over the socket
+ * (libaccel) and, over any transport, through ACCEL_IOCTL_VERSION.
+ */
+struct accel_drm_version {
+  __s32 version_major;
+  __s32 version_minor;
+  __s32 version_patchlevel;
+  __u32 pad;
+  __u64 name_len;
+  __u64 name;
+  __u64 date_len;
+  __u64 date;
+  __u64 desc_len;
+  __u64 desc;
+};
+
 /* ---- GET_CAP (DRM's number and layout) ---------------------------------------------------- */
 
 /**
  * struct accel_get_cap - query one capability; identical to struct drm_get_cap.
- * @capability: ACCEL_CAP_* to query
- * @value: its value, written by the device
- * Unknown capabilities return -EINVAL, as DRM_IOCTL_GET_CAP does.
+ * @capability: ACCEL_CAP_*, or one of the DRM capabilities below
+ * @value: its value, written by the device (0 on failure)
+ *
+ * Answered as drm_getcap() answers for a driver without DRIVER_MODESET, which every accel
+ * driver is: ACCEL_DRM_CAP_TIMESTAMP_MONOTONIC is 1, ACCEL_DRM_CAP_PRIME is IMPORT|EXPORT (the
+ * kernel reports both for every driver), ACCEL_DRM_CAP_SYNCOBJ and _SYNCOBJ_TIMELINE are the
+ * driver's DRIVER_SYNCOBJ / DRIVER_SYNCOBJ_TIMELINE feature (0 for every accel driver today).
+ * Every other capability, the KMS ones (DUMB_BUFFER, ...) and unknown numbers alike, is
+ * -EOPNOTSUPP: the kernel's "other caps only work with KMS drivers" check comes before its
+ * -EINVAL for an unknown capability, so a non-KMS node never answers -EINVAL.
  */
 struct accel_get_cap {
   __u64 capability;
   __u64 value;
 };
+
+/* DRM's capabilities that a non-KMS node answers (DRM_CAP_* of include/uapi/drm/drm.h). */
+#define ACCEL_DRM_CAP_PRIME 0x5
+#define ACCEL_DRM_CAP_TIMESTAMP_MONOTONIC 0x6
+#define ACCEL_DRM_CAP_SYNCOBJ 0x13
+#define ACCEL_DRM_CAP_SYNCOBJ_TIMELINE 0x14
+#define ACCEL_DRM_PRIME_CAP_IMPORT 0x1 /* DRM_PRIME_CAP_IMPORT */
+#define ACCEL_DRM_PRIME_CAP_EXPORT 0x2 /* DRM_PRIME_CAP_EXPORT */
 
 /* accel's capabilities start at 0x1000, clear of DRM_CAP_* (0x1..0x15 today). */
 #define ACCEL_CAP_UAPI_VERSION 0x1000    /* (major << 16) | minor of this header */
@@ -119,8 +182,9 @@ struct accel_get_cap {
 #define ACCEL_CAP_RAS_PASSTHROUGH 0x1002 /* ACCEL_CAP_RAS_* bits of its firmware's own blobs */
 #define ACCEL_CAP_MINOR 0x1003           /* N of accelN */
 
+/* 1.1: DRM's VERSION at 0x00; GET_CAP answers DRM's capabilities, -EOPNOTSUPP the others. */
 #define ACCEL_UAPI_VERSION_MAJOR 1
-#define ACCEL_UAPI_VERSION_MINOR 0
+#define ACCEL_UAPI_VERSION_MINOR 1
 
 /*
  * RAS formats, as bit indices. The RFC thread proposed these bits but listed
@@ -302,6 +366,7 @@ struct accel_ras_inject {
 
 /* ---- the commands ------------------------------------------------------------------------- */
 
+#define ACCEL_IOCTL_DRM_VERSION ACCEL_IOWR(0x00, struct accel_drm_version) /* DRM_IOCTL_VERSION */
 #define ACCEL_IOCTL_GET_CAP ACCEL_IOWR(0x0c, struct accel_get_cap)
 #define ACCEL_IOCTL_VERSION ACCEL_IOR(0xe0, struct accel_version)
 #define ACCEL_IOCTL_RAS_QUERY ACCEL_IOWR(0xe1, struct accel_ras_query)
@@ -318,7 +383,9 @@ struct accel_ras_inject {
 #define ACCEL_UAPI_STATIC_ASSERT(e, m) _Static_assert(e, m)
 #endif
 ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_version) == 192, "accel_version is 192 bytes");
+ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_drm_version) == 64, "drm_version on LP64");
 ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_get_cap) == 16, "accel_get_cap is drm_get_cap");
+ACCEL_UAPI_STATIC_ASSERT(ACCEL_IOCTL_DRM_VERSION == 0xc0406400u, "DRM_IOCTL_VERSION's number");
 ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_ras_query) == 32, "accel_ras_query is 32 bytes");
 ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_ras_kv32) == 8, "accel_ras_kv32 is 8 bytes");
 ACCEL_UAPI_STATIC_ASSERT(sizeof(struct accel_ras_event) == 120, "accel_ras_event is 120 bytes");

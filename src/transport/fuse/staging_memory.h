@@ -54,6 +54,8 @@ class StagingMemory final : public core::UserMemory {
     out_.bytes.insert(out_.bytes.end(), p, p + len);
     return 0;
   }
+  // Staged bytes reach the caller only through a pread() of its own (libaccel does one).
+  bool reaches_caller_memory() const override { return false; }
 
  private:
   StagedPayload& out_;
