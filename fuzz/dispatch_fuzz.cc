@@ -114,7 +114,15 @@ uint32_t PickCmd(uint32_t w, uint32_t mode) {
 
 // Commands that mode 5 reaches by their nr but PickCmd does not name (adding them to
 // kKnownCmds would renumber the modes, and so change what every corpus input means).
-constexpr uint32_t kOtherCmds[] = {ACCEL_IOCTL_DRM_VERSION};
+constexpr uint32_t kOtherCmds[] = {
+    ACCEL_IOCTL_DRM_VERSION, ACCEL_IOCTL_RAS_EVENT_READ, ACCEL_IOCTL_RAS_CLEAR,
+    ACCEL_IOCTL_RAS_INJECT,  ACCEL_IOCTL_DUMMY_EXPORT,   ACCEL_IOCTL_DUMMY_SUBMIT,
+    ACCEL_IOCTL_DUMMY_FAULT,
+};
+
+// The commands whose table entry says ACCEL_IOCTL_ROOT_ONLY.
+constexpr uint32_t kRootOnlyCmds[] = {ACCEL_IOCTL_DUMMY_RAS_INJECT, ACCEL_IOCTL_DUMMY_FAULT,
+                                      ACCEL_IOCTL_RAS_CLEAR, ACCEL_IOCTL_RAS_INJECT};
 
 // Today's size of the command at (type, nr), or 0 when there is none (dummy driver loaded).
 size_t KnownSize(uint32_t cmd) {
@@ -179,7 +187,8 @@ void CheckResult(uint32_t cmd, const Caller& caller, const std::vector<uint8_t>&
     FUZZ_CHECK(rc == -EINVAL, "cmd %#x: %zu < %zu bytes but returned %d", cmd, size, today, rc);
     return;
   }
-  const bool root_only = IsCmd(cmd, ACCEL_IOCTL_DUMMY_RAS_INJECT);
+  const bool root_only = std::any_of(std::begin(kRootOnlyCmds), std::end(kRootOnlyCmds),
+                                     [cmd](uint32_t k) { return IsCmd(cmd, k); });
   if (root_only && !caller.IsRoot()) {
     FUZZ_CHECK(rc == -EACCES, "root-only cmd %#x by uid %u returned %d", cmd, caller.uid, rc);
     return;
