@@ -10,7 +10,8 @@
  * no C++ objects, no exceptions, no allocator shared between the sides; every call returns 0
  * or a negative errno. In return the core hands the driver a struct accel_host_ops, the few
  * services a driver needs from the core (create/register/unplug devices, sleep until woken,
- * copy to the caller's memory), so the plugin links against nothing of accel's.
+ * copy to and from the caller's memory, publish attribute files), so the plugin links against
+ * nothing of accel's.
  *
  * Lifetimes (after drm_drv.c):
  *   load()          driver creates its devices with device_create() and publishes each with
@@ -116,6 +117,41 @@ struct accel_ras_report {
   uint32_t reserved;
 };
 
+/* DOC: driver attributes (device_add_attribute)
+ *
+ * sysfs's accelN/device is the parent device's directory: the bus and the driver put their
+ * attributes there. A driver publishes a text file (flags 0) or a directory
+ * (ACCEL_ATTR_DIR) at `path` below class/accel/accelN/device/; the directories a path passes
+ * through are implied. The core copies path and struct; the callbacks and attr_priv must stay
+ * valid until the device is released.
+ *
+ * show() and store() run on a transport thread, outside any call, with the device entered:
+ * never after it is unplugged (the reader gets -ENODEV then), so a driver may free what they
+ * use in device_release(). They must not sleep long. Values are produced at each read, as
+ * sysfs's are; a file reads as what show() returned.
+ */
+#define ACCEL_ATTR_DIR (1u << 0)   /* a directory: mode, show and store unused */
+#define ACCEL_ATTR_RO 0444         /* anyone reads */
+#define ACCEL_ATTR_RW 0644         /* anyone reads, root writes (store required) */
+#define ACCEL_ATTR_MAX_VALUE 4096u /* the size of show's buffer and the largest write */
+
+struct accel_device_attribute {
+  uint32_t struct_size; /* sizeof(struct accel_device_attribute) */
+  uint32_t flags;       /* ACCEL_ATTR_DIR or 0 */
+  uint32_t mode;        /* a file's: ACCEL_ATTR_RO or ACCEL_ATTR_RW */
+  uint32_t reserved;    /* 0 */
+  /* "fw_state", "engines/0/busy": components of [A-Za-z0-9_.-], not "." or "..", separated
+   * by '/', at most 128 bytes in all. */
+  const char* path;
+  /* Writes the value (text, usually ending in '\n') to buf, at most `size` bytes
+   * (ACCEL_ATTR_MAX_VALUE), and returns its length, or a negative errno the reader gets. */
+  int (*show)(void* dev_priv, void* attr_priv, char* buf, uint32_t size);
+  /* ACCEL_ATTR_RW only; called for root only (the core checks the writer's uid). buf holds
+   * the `len` bytes written (not NUL-terminated). 0, or a negative errno the writer gets. */
+  int (*store)(void* dev_priv, void* attr_priv, const char* buf, uint32_t len);
+  void* attr_priv;
+};
+
 #define ACCEL_LOG_ERROR 0
 #define ACCEL_LOG_WARN 1
 #define ACCEL_LOG_INFO 2
@@ -140,7 +176,11 @@ struct accel_host_ops {
                      int64_t timeout_ns);
   /* Wakes every sleeper of the device so it re-checks its condition. */
   void (*device_wake_all)(struct accel_device* dev);
-  /* copy_to_user(): writes into the caller's memory at a __u64 address from its struct. */
+  /* copy_to_user(): writes into the caller's memory at a __u64 address from its struct,
+   * inside a handler. 0 or -EFAULT. Over the socket the bytes ride back in the reply and
+   * libaccel writes them at the address; over a FUSE node they are staged in the open file
+   * (the ioctl then returns their count, and libaccel or the caller reads them at offset 0).
+   * Its pair for input is copy_from_user, below. */
   int (*copy_to_user)(const struct accel_call* call, uint64_t addr, const void* src, uint32_t len);
   void (*log)(struct accel_host* host, int level, const char* msg);
   /* Queues a RAS event on every file open on the device and wakes their pollers. */
@@ -182,6 +222,22 @@ struct accel_host_ops {
    * directory of the plugin search path. Writes its path (NUL-terminated) to `path`; -ENOENT
    * when none is executable, -ENAMETOOLONG when `size` is too small. */
   int (*find_helper)(struct accel_host* host, const char* name, char* path, uint32_t size);
+
+  /* ---- since driver attributes (check struct_size before calling) ---- */
+
+  /* Publishes a file or directory of the device under class/accel/accelN/device/ (see struct
+   * accel_device_attribute). Any time before the device is unplugged; visible at once.
+   * -EINVAL: bad path, flags, mode or callbacks; -EEXIST: the path is taken (the core's own
+   * driver, vendor, device, serial, bus included); -ENOTDIR: a parent is a file; -ENOSPC:
+   * past 128 nodes per device; -ENODEV: the device is unplugged. */
+  int (*device_add_attribute)(struct accel_device* dev, const struct accel_device_attribute* attr);
+  /* copy_from_user(): reads `len` bytes of the caller's memory at a __u64 address from its
+   * struct, inside a handler. 0; -EFAULT for a bad range (address 0, or one that wraps);
+   * -EOPNOTSUPP where the caller's memory cannot be reached: over a FUSE node (only the fixed
+   * struct travels) and over the socket (the protocol carries no copy-in yet), and outside an
+   * ioctl. A pointer-carrying command should say so and keep a pointer-free path for those
+   * transports, as the uAPI's inline arrays do. */
+  int (*copy_from_user)(const struct accel_call* call, void* dst, uint64_t addr, uint32_t len);
 };
 
 struct accel_driver {

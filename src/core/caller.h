@@ -20,13 +20,18 @@ struct Caller {
   bool IsRoot() const { return uid == 0; }
 };
 
-// copy_to_user() and fd_install(): each transport decides how bytes and descriptors reach
-// the caller. One object serves one call.
+// copy_to_user(), copy_from_user() and fd_install(): each transport decides how bytes and
+// descriptors travel between the caller and a handler. One object serves one call.
 class UserMemory {
  public:
   virtual ~UserMemory() = default;
   // Writes `len` bytes at the caller's address `addr`; 0 or -EFAULT.
   virtual int CopyOut(uint64_t addr, const void* src, uint32_t len) = 0;
+  // copy_from_user(): reads `len` bytes at the caller's address `addr` into `dst`; 0 or
+  // -EFAULT. -EOPNOTSUPP where the transport cannot fetch the caller's bytes, which is the
+  // default: a FUSE node carries only the fixed struct, and the socket protocol has no
+  // copy-in (a reply can carry bytes back, a request carries only the struct).
+  virtual int CopyIn(void* /*dst*/, uint64_t /*addr*/, uint32_t /*len*/) { return -EOPNOTSUPP; }
   // Hands the caller a duplicate of `fd` with the reply and has the descriptor number it gets
   // written as an __s32 at byte `offset` of its struct (the core checked that 4 bytes fit in
   // arg_size()). The caller's `fd` stays the caller's. 0 or a negative errno; -EOPNOTSUPP
@@ -55,6 +60,12 @@ class InProcessMemory final : public UserMemory {
   int CopyOut(uint64_t addr, const void* src, uint32_t len) override {
     if (addr == 0 && len != 0) return -EFAULT;
     if (len != 0) std::memcpy(reinterpret_cast<void*>(static_cast<uintptr_t>(addr)), src, len);
+    return 0;
+  }
+  int CopyIn(void* dst, uint64_t addr, uint32_t len) override {
+    if (len == 0) return 0;
+    if (addr == 0 || addr + len < addr) return -EFAULT;
+    std::memcpy(dst, reinterpret_cast<const void*>(static_cast<uintptr_t>(addr)), len);
     return 0;
   }
 };

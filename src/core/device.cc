@@ -31,6 +31,7 @@ Device* Device::Create(Driver* driver, const accel_device_info& info, void* dev_
   for (uint32_t i = 0; i < d->ras_components_.size(); ++i) names.push_back(d->RasComponentName(i));
   d->ras_ = std::make_unique<ras::DeviceRasState>(std::move(names));
   d->perms_ = driver->registry()->default_permissions();
+  AddIdentityAttributes(*d);
   driver->AddDevice(d);
   return d;
 }

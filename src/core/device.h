@@ -38,6 +38,7 @@
 
 #include <accel/result.h>
 #include "core/caller.h"
+#include "core/device_attributes.h"
 #include "core/ras_observer.h"
 #include "ras/state/device_ras_state.h"
 
@@ -175,6 +176,8 @@ class Device {
   uint32_t ras_passthrough() const { return ras_passthrough_; }
   NodePermissions permissions() const;
   void set_permissions(const NodePermissions& p);
+  // The files of class/accel/accelN/device/: the core's identity ones and the driver's.
+  DeviceAttributes& attributes() { return attributes_; }
 
   accel_device* handle() { return reinterpret_cast<accel_device*>(this); }
   static Device* FromHandle(accel_device* h) { return reinterpret_cast<Device*>(h); }
@@ -226,6 +229,7 @@ class Device {
   mutable std::mutex files_mu_;
   std::vector<File*> files_;
   NodePermissions perms_;
+  DeviceAttributes attributes_;
 };
 
 // A counted reference: DeviceRef r(dev) takes one, its destructor drops it.

@@ -54,6 +54,13 @@ int CopyToUser(const accel_call* call, uint64_t addr, const void* src, uint32_t 
   return static_cast<UserMemory*>(call->core)->CopyOut(addr, src, len);
 }
 
+int CopyFromUser(const accel_call* call, void* dst, uint64_t addr, uint32_t len) noexcept {
+  if (call == nullptr || (dst == nullptr && len != 0)) return -EINVAL;
+  // No per-call memory: not inside an ioctl (file_rw, file_usage), so no caller to read from.
+  if (call->core == nullptr) return -EOPNOTSUPP;
+  return static_cast<UserMemory*>(call->core)->CopyIn(dst, addr, len);
+}
+
 void Log(accel_host* host, int level, const char* msg) noexcept {
   const char* name = host ? Driver::FromHost(host)->name().c_str() : "?";
   switch (level) {
@@ -171,6 +178,42 @@ int FindHelper(accel_host* host, const char* name, char* path, uint32_t size) no
   return 0;
 }
 
+// ---- since driver attributes ----
+
+int DeviceAddAttribute(accel_device* dev, const accel_device_attribute* a) noexcept {
+  if (dev == nullptr || a == nullptr || a->struct_size < sizeof(accel_device_attribute) ||
+      a->path == nullptr || a->reserved != 0 || (a->flags & ~ACCEL_ATTR_DIR) != 0)
+    return -EINVAL;
+  Device* d = Device::FromHandle(dev);
+  if (d->unplugged()) return -ENODEV;
+  const std::string path(a->path, strnlen(a->path, DeviceAttributes::kMaxPath + 1));
+  try {
+    if (a->flags & ACCEL_ATTR_DIR) return d->attributes().AddDir(path).error();
+    if (a->show == nullptr || (a->mode == ACCEL_ATTR_RW) != (a->store != nullptr)) return -EINVAL;
+    void* const dev_priv = d->priv();
+    auto* const show = a->show;
+    auto* const store = a->store;
+    void* const priv = a->attr_priv;
+    DeviceAttributes::Show show_fn = [=]() -> Result<std::string> {
+      std::string buf(ACCEL_ATTR_MAX_VALUE, '\0');
+      const int n = show(dev_priv, priv, buf.data(), ACCEL_ATTR_MAX_VALUE);
+      if (n < 0) return Errno{n};
+      if (static_cast<uint32_t>(n) > ACCEL_ATTR_MAX_VALUE) return Err(EIO);
+      buf.resize(static_cast<size_t>(n));
+      return buf;
+    };
+    DeviceAttributes::Store store_fn;
+    if (store)
+      store_fn = [=](std::string_view data) {
+        return Result<void>::FromErrno(
+            store(dev_priv, priv, data.data(), static_cast<uint32_t>(data.size())));
+      };
+    return d->attributes().AddFile(path, a->mode, std::move(show_fn), std::move(store_fn)).error();
+  } catch (const std::bad_alloc&) {
+    return -ENOMEM;
+  }
+}
+
 }  // namespace
 
 const accel_host_ops kHostOps = {
@@ -193,6 +236,8 @@ const accel_host_ops kHostOps = {
     .device_coredump = DeviceCoredump,
     .device_set_wedged = DeviceSetWedged,
     .find_helper = FindHelper,
+    .device_add_attribute = DeviceAddAttribute,
+    .copy_from_user = CopyFromUser,
 };
 
 }  // namespace accel::core

@@ -4,9 +4,11 @@
 //
 //   class/accel/accelN/dev              "261:N"
 //   class/accel/accelN/uevent           MAJOR=, MINOR=, DEVNAME=accel/accelN
-//   class/accel/accelN/device/driver    the driver's name
-//   class/accel/accelN/device/{vendor,device}  "0x%04x", as PCI sysfs prints ids
-//   class/accel/accelN/device/{serial,bus}     when the driver has them
+//   class/accel/accelN/device/...       the device's attribute registry
+//                                       (core/device_attributes.h): the core's driver,
+//                                       {vendor,device} ("0x%04x", as PCI sysfs prints ids),
+//                                       {serial,bus} when the driver has them, then whatever
+//                                       the driver published (device_add_attribute)
 //   class/accel/accelN/ras/<component>_<severity>  one counter per file (volatile), as QAT's
 //                                                  qat_ras/errors_* are
 //   class/accel/accelN/ras/clear        write-only, root only: resets the counters
@@ -20,8 +22,11 @@
 //                                       directory), as the kernel's devcoredump
 //
 // Values are produced at read time (files are direct_io), so a counter read after an event
-// shows it. Writable attributes are mode 0200 owned by root; the kernel enforces that
-// (default_permissions) and the write handler checks the caller again.
+// shows it. Writable attributes are owned by root (mode 0200, or a driver's 0644); the kernel
+// enforces that (default_permissions) and the write handler checks the caller again.
+//
+// The nodes every device has are one table (kFixed in sys_tree.cc); device/ is walked from
+// the registry, so that neither a driver's attribute nor a new core one needs code here.
 #ifndef ACCEL_TRANSPORT_FUSE_SYS_TREE_H_
 #define ACCEL_TRANSPORT_FUSE_SYS_TREE_H_
 
