@@ -170,6 +170,40 @@ TEST_F(FuseNodesTest, RasCounterFileFollowsInjectAndClear) {
   EXPECT_EQ(ReadText(counter), "0\n");
 }
 
+TEST_F(FuseNodesTest, DriverAttributesShowTheirModesAndOnlyRootWrites) {
+  ASSERT_NO_FATAL_FAILURE(StartWith({"--load", "dummy"}));
+  const std::string dir = sys(0) + "/device", label = dir + "/label";
+  EXPECT_EQ(ListDir(dir), (std::set<std::string>{"driver", "vendor", "device", "serial", "bus",
+                                                 "passthrough", "label"}));
+  struct stat st {};
+  ASSERT_EQ(stat(label.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode, static_cast<mode_t>(S_IFREG | 0644));
+  ASSERT_EQ(stat((dir + "/passthrough").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode, static_cast<mode_t>(S_IFREG | 0444));
+  EXPECT_EQ(ReadText(dir + "/passthrough"), "0\n");
+  EXPECT_EQ(ReadText(label), "\n");
+  EXPECT_EQ(WriteText(label, "rack7\n"), 0);  // as `echo rack7 > label`
+  EXPECT_EQ(ReadText(label), "rack7\n");
+  EXPECT_EQ(WriteText(label, "bad\x01"), -EINVAL);  // the driver's store says no
+  EXPECT_EQ(WriteText(dir + "/passthrough", "1"), -EACCES);
+  const Identity other{kNobody, kNobody, {}};
+  EXPECT_EQ(RunBounded([&] { return WriteText(label, "mine"); }, seconds(10), &other), -EACCES);
+  EXPECT_EQ(
+      RunBounded([&] { return ReadText(label) == "rack7\n" ? 0 : -EIO; }, seconds(10), &other), 0);
+}
+
+TEST_F(FuseNodesTest, DriverAttributeOpenAcrossUnplugReadsEnodev) {
+  ASSERT_NO_FATAL_FAILURE(StartWith({"--load", "dummy"}));
+  const int fd = open((sys(0) + "/device/label").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  char buf[16];
+  EXPECT_EQ(pread(fd, buf, sizeof(buf), 0), 1);
+  ASSERT_EQ(accel_driver_unload("dummy", ACCEL_UNLOAD_FORCE), 0);
+  EXPECT_EQ(pread(fd, buf, sizeof(buf), 0), -1);
+  EXPECT_EQ(errno, ENODEV);
+  close(fd);
+}
+
 // ---- ioctl errors over the node -------------------------------------------------------------
 
 TEST_F(FuseNodesTest, BadCommandsSetErrnoAsTheKernelWould) {

@@ -164,6 +164,15 @@ TEST_F(VnpuFuseTest, WaitsSleepWhileOtherCallsGoOn) {
   EXPECT_EQ(w.status[0], uint32_t{VNPU_JOB_PENDING});
 }
 
+TEST_F(VnpuFuseTest, DriverAttributesShowTheFirmwareAndResets) {
+  const std::string dir = daemon_.runtime_dir() + "/sys/class/accel/accel0/device";
+  const std::string fw = ReadFile(dir + "/firmware_state");
+  EXPECT_EQ(fw.rfind("running ", 0), 0u) << fw;  // HELLO came before the node was published
+  EXPECT_EQ(fw.back(), '\n');
+  EXPECT_EQ(ReadFile(dir + "/resets"), "0\n");
+  EXPECT_EQ(ReadFile(dir + "/driver"), "vnpu\n");  // the core's own, beside the driver's
+}
+
 TEST_F(VnpuFuseTest, UsageIsServedAsDrmFdinfoKeys) {
   vnpu_bo_info bo = CreateBo(1 << 20);
   vnpu_submit spin{};

@@ -60,6 +60,9 @@ struct DummyDevice {
   // passthrough=1: the firmware's own counters, since it (re)started.
   std::mutex fw_mu;
   uint64_t fw_counters[ACCEL_DUMMY_NUM_COMPONENTS][ACCEL_RAS_SEV_COUNT] = {};
+  // device/label: a name an operator gives the device (root writes it), empty at first.
+  std::mutex label_mu;
+  std::string label;
 };
 
 struct DummyDriver {
@@ -113,6 +116,57 @@ int ParseArgs(const char* args, LoadArgs* out) {
 const char* const kComponents[ACCEL_DUMMY_NUM_COMPONENTS] = {"hbm0", "sram", "pcie", "fw",
                                                              "compute"};
 
+constexpr size_t kMaxLabel = 64;
+
+int ShowText(const std::string& text, char* buf, uint32_t size) {
+  const uint32_t n = std::min<uint32_t>(size, static_cast<uint32_t>(text.size()));
+  std::memcpy(buf, text.data(), n);
+  return static_cast<int>(n);
+}
+
+int ShowPassthrough(void* dev_priv, void*, char* buf, uint32_t size) {
+  return ShowText(static_cast<DummyDevice*>(dev_priv)->driver->passthrough ? "1\n" : "0\n", buf,
+                  size);
+}
+
+int ShowLabel(void* dev_priv, void*, char* buf, uint32_t size) {
+  auto* d = static_cast<DummyDevice*>(dev_priv);
+  std::lock_guard lock(d->label_mu);
+  return ShowText(d->label + "\n", buf, size);
+}
+
+// One line of printable text; `echo NAME > label` leaves a newline, which is not kept.
+int StoreLabel(void* dev_priv, void*, const char* buf, uint32_t len) {
+  std::string text(buf, len);
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  if (text.size() > kMaxLabel) return -EINVAL;
+  for (char c : text)
+    if (c < 0x20 || c == 0x7f) return -EINVAL;
+  auto* d = static_cast<DummyDevice*>(dev_priv);
+  std::lock_guard lock(d->label_mu);
+  d->label = std::move(text);
+  return 0;
+}
+
+// device/passthrough (read-only) and device/label (root-writable), on a core that has the op.
+int AddAttributes(DummyDriver* drv, DummyDevice* d) {
+  const accel_host_ops* o = drv->ops;
+  if (o->struct_size <
+      offsetof(accel_host_ops, device_add_attribute) + sizeof(o->device_add_attribute))
+    return 0;
+  accel_device_attribute a{};
+  a.struct_size = sizeof(a);
+  a.mode = ACCEL_ATTR_RO;
+  a.path = "passthrough";
+  a.show = ShowPassthrough;
+  if (int rc = o->device_add_attribute(d->dev, &a); rc < 0) return rc;
+  a.mode = ACCEL_ATTR_RW;
+  a.path = "label";
+  a.show = ShowLabel;
+  a.store = StoreLabel;
+  return o->device_add_attribute(d->dev, &a);
+}
+
 int CreateDevice(DummyDriver* drv, uint32_t index) {
   auto* d = new (std::nothrow) DummyDevice;
   if (d == nullptr) return -ENOMEM;
@@ -136,6 +190,7 @@ int CreateDevice(DummyDriver* drv, uint32_t index) {
     return rc;
   }
   drv->devices.push_back(d);
+  if (rc = AddAttributes(drv, d); rc < 0) return rc;
   return drv->ops->device_register(d->dev);
 }
 

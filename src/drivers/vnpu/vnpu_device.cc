@@ -4,8 +4,10 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -100,6 +102,7 @@ int VnpuDevice::Init() {
   // (registered) after the firmware said hello, so that nobody opens a device without one.
   int rc = ops()->device_create(driver_->host, &info, this, &dev_);
   if (rc < 0) return rc;
+  AddAttributes();
   if (driver_->config.firmware) {
     rc = StartFirmware();
     if (rc < 0) return rc;
@@ -382,6 +385,52 @@ void VnpuDevice::Coredump(const std::string& reason) {
   for (const std::string& line : scheduler_->DescribeEngines()) out << line << "\n";
   const std::string text = out.str();
   ops()->device_coredump(dev_, text.data(), static_cast<uint32_t>(text.size()));
+}
+
+// ---- attributes ------------------------------------------------------------------------------
+
+namespace {
+
+int ShowText(const std::string& text, char* buf, uint32_t size) {
+  const uint32_t n = std::min<uint32_t>(size, static_cast<uint32_t>(text.size()));
+  std::memcpy(buf, text.data(), n);
+  return static_cast<int>(n);
+}
+
+}  // namespace
+
+// "none" (loaded with firmware=none), "starting" (no HELLO yet), "running MAJOR.MINOR.PATCH",
+// or "stopped" (between a crash and the restart of a recovery).
+std::string VnpuDevice::FirmwareState() {
+  if (!driver_->config.firmware) return "none\n";
+  std::lock_guard lock(fw_mu_);
+  if (!fw_) return "stopped\n";
+  if (!fw_hello_) return "starting\n";
+  return "running " + std::to_string(hello_.major) + "." + std::to_string(hello_.minor) + "." +
+         std::to_string(hello_.patch) + "\n";
+}
+
+void VnpuDevice::AddAttributes() {
+  const accel_host_ops* o = ops();
+  if (o->struct_size <
+      offsetof(accel_host_ops, device_add_attribute) + sizeof(o->device_add_attribute))
+    return;  // an older core: the tree shows the core's attributes only
+  accel_device_attribute a{};
+  a.struct_size = sizeof(a);
+  a.mode = ACCEL_ATTR_RO;
+  a.path = "firmware_state";
+  a.show = [](void* priv, void*, char* buf, uint32_t size) {
+    return ShowText(static_cast<VnpuDevice*>(priv)->FirmwareState(), buf, size);
+  };
+  if (int rc = o->device_add_attribute(dev_, &a); rc < 0)
+    o->log(driver_->host, ACCEL_LOG_WARN, "no firmware_state attribute");
+  a.path = "resets";
+  a.show = [](void* priv, void*, char* buf, uint32_t size) {
+    auto* d = static_cast<VnpuDevice*>(priv);
+    return ShowText(std::to_string(d->reset_count_.load()) + "\n", buf, size);
+  };
+  if (int rc = o->device_add_attribute(dev_, &a); rc < 0)
+    o->log(driver_->host, ACCEL_LOG_WARN, "no resets attribute");
 }
 
 // ---- firmware and recovery -------------------------------------------------------------------

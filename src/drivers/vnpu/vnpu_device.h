@@ -129,6 +129,10 @@ class VnpuDevice {
   void Unwedge();
   void Coredump(const std::string& reason);
 
+  // device/firmware_state and device/resets in the sys tree (device_add_attribute).
+  void AddAttributes();
+  std::string FirmwareState();
+
   // Firmware.
   int StartFirmware();  // starts vnpu-fw and waits for HELLO
   void StopFirmware();
