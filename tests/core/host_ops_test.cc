@@ -80,13 +80,15 @@ class HostOpsTest : public ::testing::Test {
 TEST_F(HostOpsTest, TheHostOpsTableCoversEveryOpOfTheHeader) {
   EXPECT_EQ(kHostOps.struct_size, sizeof(accel_host_ops));
   EXPECT_GE(kHostOps.struct_size,
-            offsetof(accel_host_ops, find_helper) + sizeof(kHostOps.find_helper));
+            offsetof(accel_host_ops, copy_from_user) + sizeof(kHostOps.copy_from_user));
   for (auto* op : {reinterpret_cast<const void*>(kHostOps.install_fd),
                    reinterpret_cast<const void*>(kHostOps.device_ras_retire_page),
                    reinterpret_cast<const void*>(kHostOps.device_reset),
                    reinterpret_cast<const void*>(kHostOps.device_coredump),
                    reinterpret_cast<const void*>(kHostOps.device_set_wedged),
-                   reinterpret_cast<const void*>(kHostOps.find_helper)})
+                   reinterpret_cast<const void*>(kHostOps.find_helper),
+                   reinterpret_cast<const void*>(kHostOps.device_add_attribute),
+                   reinterpret_cast<const void*>(kHostOps.copy_from_user)})
     EXPECT_NE(op, nullptr);
 }
 
