@@ -4,12 +4,11 @@
 #include <uapi/accel/accel.h>
 
 #include <cerrno>
-#include <cstring>
-#include <map>
-#include <utility>
+#include <span>
 
 #include "core/device.h"
 #include "core/driver.h"
+#include "ras/codecs/key_val_32/key_val_32_codec.h"
 
 namespace accel::core {
 
@@ -51,23 +50,15 @@ Result<std::vector<RasCounter>> ReadRasCounters(Device& dev) {
   if (rc < 0) return Errno{rc};
   if (len > buf.size()) return Err(EIO);
 
-  std::map<std::pair<uint32_t, uint32_t>, RasCounter> by_key;
-  for (size_t off = 0; off + sizeof(accel_ras_kv32) <= len; off += sizeof(accel_ras_kv32)) {
-    accel_ras_kv32 kv;
-    std::memcpy(&kv, buf.data() + off, sizeof(kv));
-    const uint32_t comp = ACCEL_RAS_KV32_COMPONENT(kv.key);
-    const uint32_t sev = ACCEL_RAS_KV32_SEVERITY(kv.key);
-    RasCounter& c = by_key[{comp, sev}];
-    c.component = comp;
-    c.component_name = dev.RasComponentName(comp);
-    c.severity = sev;
-    if (ACCEL_RAS_KV32_COUNTER(kv.key) == ACCEL_RAS_CTR_AGGREGATE)
-      c.aggregate_count = kv.value;
-    else
-      c.volatile_count = kv.value;
-  }
+  // The codec's decoder, strict as for any input: a payload that is not KEY_VAL_32 (a length
+  // off the pair size, a repeated key, an unknown severity) is the driver's fault, -EIO.
+  Result<ras::Snapshot> s = ras::KeyVal32Codec().decode(std::span<const uint8_t>(buf.data(), len));
+  if (!s) return Err(EIO);
   std::vector<RasCounter> out;
-  for (auto& [key, c] : by_key) out.push_back(std::move(c));
+  out.reserve(s->counters.size());
+  for (const ras::Counter& k : s->counters)
+    out.push_back({k.component, dev.RasComponentName(k.component), k.severity, k.volatile_count,
+                   k.aggregate_count});
   return out;
 }
 

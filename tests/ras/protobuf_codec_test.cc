@@ -167,6 +167,35 @@ TEST(ProtobufCodec, ConvertsMessagesForTheService) {
   EXPECT_EQ(*back, s);
 }
 
+// The pieces the gRPC service sends alone: text that is not UTF-8 is repaired, not refused
+// (SnapshotToProto refuses it instead, see NonUtf8Text), and an event read back is bounded.
+TEST(ProtobufCodec, ConvertsIdentitiesAndEventsWithValidUtf8) {
+  v1::DeviceIdentity id;
+  IdentityToProto(DeviceIdentity{"accel\xff", "vnpu", "SN\xc0\xaf", "pci", 3}, &id);
+  EXPECT_EQ(id.name(), "accel?");
+  EXPECT_EQ(id.serial(), "SN??");
+  EXPECT_EQ(IdentityFromProto(id).minor, 3u);
+
+  Event e;
+  e.severity = 1;
+  e.message = "cut \xe2\x82";
+  e.raw = {0xff, 0x00};  // bytes, not text: kept as they are
+  v1::Event m;
+  EventToProto(e, &m);
+  EXPECT_EQ(m.message(), "cut ??");
+  EXPECT_EQ(m.raw(), std::string("\xff\0", 2));
+  Result<Event> back = EventFromProto(m);
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(back->message, "cut ??");
+  EXPECT_EQ(back->raw, e.raw);
+
+  m.set_message(std::string(kMaxMessageLen + 1, 'x'));
+  EXPECT_EQ(EventFromProto(m).error(), -E2BIG);
+  m.set_message("");
+  m.set_severity(static_cast<v1::Severity>(kSeverityCount));
+  EXPECT_EQ(EventFromProto(m).error(), -EPROTO);
+}
+
 // protoc parses our bytes with nothing but ras.proto and prints them as text.
 TEST(ProtobufCodec, ProtocDecodesOurBytes) {
   const Snapshot s = MakeSampleSnapshot({.components = 5, .events = 12, .pages = 4});

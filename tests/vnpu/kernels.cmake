@@ -4,4 +4,5 @@
 # for the sanitizer presets.
 accel_add_gtest(vnpu_kernels_test
   SOURCES vnpu/kernels_gemm_test.cc vnpu/kernels_crc32c_test.cc vnpu/kernels_test.cc
+    vnpu/kernels_cpu_features_test.cc
   LIBS vnpu_kernels Threads::Threads LABELS vnpu)

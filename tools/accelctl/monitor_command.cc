@@ -1,9 +1,7 @@
 // monitor_command.cc - see monitor_command.h.
 //
-// One poll() loop waits on two descriptors: the monitor's and a signalfd for SIGINT and SIGTERM.
-// The signals are blocked and read from the signalfd rather than caught, so an interrupt is one
-// more readable descriptor: no handler, no flag that could race with the wait, and no EINTR
-// for libaccel's retry loops to swallow.
+// One poll() loop waits on two descriptors: the monitor's and StopSignals' signalfd for SIGINT
+// and SIGTERM, so an interrupt is one more readable descriptor (stop_signals.h says why).
 //
 // When the monitor's descriptor polls readable, every waiting event is taken with a zero
 // timeout, not just one: libaccel may hold several after one read, and those would not make
@@ -13,9 +11,6 @@
 #include <accel/libaccel.h>
 #include <fmt/core.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -29,6 +24,7 @@
 
 #include "device_entry.h"
 #include "failure.h"
+#include "stop_signals.h"
 
 namespace accelctl {
 namespace {
@@ -46,32 +42,6 @@ struct MonitorCloser {
   void operator()(accel_monitor* m) const { accel_monitor_close(m); }
 };
 using MonitorPtr = std::unique_ptr<accel_monitor, MonitorCloser>;
-
-// SIGINT and SIGTERM, blocked and delivered as a readable descriptor instead.
-class SignalFd {
- public:
-  // Blocks the signals and opens the descriptor; fd() is negative (errno set) on failure.
-  SignalFd() {
-    sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGTERM);
-    sigprocmask(SIG_BLOCK, &mask, nullptr);
-    fd_ = signalfd(-1, &mask, SFD_CLOEXEC);
-  }
-  // The signals stay blocked: monitoring is the last thing accelctl does, and unblocking would
-  // deliver a late SIGINT with its default action, turning a clean end into a kill.
-  ~SignalFd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  SignalFd(const SignalFd&) = delete;
-  SignalFd& operator=(const SignalFd&) = delete;
-
-  int fd() const { return fd_; }
-
- private:
-  int fd_ = -1;
-};
 
 // "add", "remove", "change", as udev names its actions, and "wedged", "recovered" (DRM's
 // wedged uevent and its end); nullptr for an action this accelctl does not know (a newer
@@ -257,7 +227,7 @@ class MonitorLoop {
 int RunMonitor(const MonitorOptions& options) {
   // Signals are redirected before subscribing, so that a SIGINT during the subscription is
   // still a clean end rather than a kill.
-  SignalFd signals;
+  StopSignals signals;
   if (signals.fd() < 0)
     return Fail(ExitStatus::kFailed,
                 fmt::format("cannot watch for SIGINT and SIGTERM: {}", ErrnoText(-errno)));

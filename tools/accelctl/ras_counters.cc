@@ -3,6 +3,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <span>
+#include <utility>
+
+#include "ras/codecs/key_val_32/key_val_32_codec.h"
 
 namespace accelctl {
 namespace {
@@ -24,11 +29,6 @@ int QueryKv32(accel::Device& device, std::vector<accel_ras_kv32>& buffer, uint32
   return rc;
 }
 
-RasCounter Decode(const accel_ras_kv32& pair) {
-  return {ACCEL_RAS_KV32_COMPONENT(pair.key), ACCEL_RAS_KV32_SEVERITY(pair.key),
-          ACCEL_RAS_KV32_COUNTER(pair.key), pair.value};
-}
-
 }  // namespace
 
 accel::Result<std::vector<RasCounter>> QueryRasCounters(accel::Device& device) {
@@ -41,10 +41,10 @@ accel::Result<std::vector<RasCounter>> QueryRasCounters(accel::Device& device) {
       continue;
     }
     if (rc < 0) return accel::Errno{rc};
-    std::vector<RasCounter> counters;
-    counters.reserve(pairs.size());
-    for (const accel_ras_kv32& pair : pairs) counters.push_back(Decode(pair));
-    return counters;
+    accel::Result<accel::ras::Snapshot> decoded = accel::ras::KeyVal32Codec().decode(
+        std::span(reinterpret_cast<const uint8_t*>(pairs.data()), pairs.size() * sizeof pairs[0]));
+    if (!decoded) return accel::Err(EIO);
+    return std::move(decoded->counters);
   }
   return accel::Err(EAGAIN);
 }
@@ -52,10 +52,9 @@ accel::Result<std::vector<RasCounter>> QueryRasCounters(accel::Device& device) {
 VolatileCounterGrid VolatileCounters(const std::vector<RasCounter>& counters) {
   VolatileCounterGrid grid;
   for (const RasCounter& c : counters) {
-    if (c.kind != ACCEL_RAS_CTR_VOLATILE || c.severity >= ACCEL_RAS_SEV_COUNT) continue;
     if (c.component >= grid.values.size())
       grid.values.resize(c.component + 1, std::vector<uint32_t>(ACCEL_RAS_SEV_COUNT, 0));
-    grid.values[c.component][c.severity] = c.value;
+    grid.values[c.component][c.severity] = static_cast<uint32_t>(c.volatile_count);
   }
   return grid;
 }

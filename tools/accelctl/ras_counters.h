@@ -1,7 +1,8 @@
 // ras_counters.h - a device's RAS counters, fetched in the KEY_VAL_32 format.
 //
 // KEY_VAL_32 (include/uapi/accel/accel.h) is an array of struct accel_ras_kv32 whose key packs
-// component, severity and counter kind. Its length is learned the uAPI's way: RAS_QUERY with a
+// component, severity and counter kind; the RAS codec (ras/codecs/key_val_32) decodes it, as it
+// does for acceld. Its length is learned the uAPI's way: RAS_QUERY with a
 // zero-sized buffer answers -ENOSPC with the bytes needed, then a second call fills a buffer
 // of that size. Counters can appear between the two calls, so -ENOSPC again means "ask again".
 //
@@ -16,22 +17,20 @@
 #include <cstdint>
 #include <vector>
 
+#include "ras/model.h"
+
 namespace accelctl {
 
-// One decoded KEY_VAL_32 pair.
-struct RasCounter {
-  uint32_t component;  // index as the driver enumerates its components
-  uint32_t severity;   // ACCEL_RAS_SEV_*
-  uint32_t kind;       // ACCEL_RAS_CTR_VOLATILE or ACCEL_RAS_CTR_AGGREGATE
-  uint32_t value;      // saturated at 0xffffffff by the format
-};
+// One (component, severity) counter: its volatile and aggregate values, each at most
+// 0xffffffff (the format's width).
+using RasCounter = accel::ras::Counter;
 
-// Every counter of the device; a negative errno from RAS_QUERY on failure.
+// Every counter of the device, sorted by (component, severity); a negative errno from
+// RAS_QUERY on failure, -EIO when the reply is not valid KEY_VAL_32 (the codec refuses it).
 accel::Result<std::vector<RasCounter>> QueryRasCounters(accel::Device& device);
 
 // Volatile counters as a dense grid: values[component][severity], for components 0 up to the
-// highest one reported. Severities beyond the known ones are not shown (a newer driver may
-// add some; they stay reachable through QueryRasCounters()).
+// highest one reported.
 struct VolatileCounterGrid {
   std::vector<std::vector<uint32_t>> values;
 };

@@ -2,15 +2,12 @@
 //
 // RasGrpcClient::Watch() blocks, calls back per event, and looks at a stop flag every few
 // milliseconds. A second thread owns everything that ends a watch from outside: it waits on a
-// signalfd for SIGINT and SIGTERM (blocked in every thread before gRPC starts its own, so
-// they arrive nowhere else) and on the idle deadline of --timeout, and raises the flag.
+// signalfd for SIGINT and SIGTERM (StopSignals, made before gRPC starts its threads, so the
+// signals arrive nowhere else) and on the idle deadline of --timeout, and raises the flag.
 #include "ras_watch.h"
 
 #include <fmt/core.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -23,6 +20,7 @@
 #include "failure.h"
 #include "ras_report.h"
 #include "ras_service_client.h"
+#include "stop_signals.h"
 
 namespace accelctl {
 namespace {
@@ -38,23 +36,16 @@ class WatchStopper {
  public:
   // Blocks the signals in this thread and every thread started after; fd() < 0 on failure.
   explicit WatchStopper(std::optional<double> timeout_seconds) : timeout_(timeout_seconds) {
-    sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &mask, nullptr);
-    signal_fd_ = signalfd(-1, &mask, SFD_CLOEXEC);
     Restart();
   }
   ~WatchStopper() {
     done_ = true;
     if (thread_.joinable()) thread_.join();
-    if (signal_fd_ >= 0) close(signal_fd_);
   }
   WatchStopper(const WatchStopper&) = delete;
   WatchStopper& operator=(const WatchStopper&) = delete;
 
-  int fd() const { return signal_fd_; }
+  int fd() const { return signals_.fd(); }
   void Start() {
     thread_ = std::thread([this] { Run(); });
   }
@@ -70,14 +61,14 @@ class WatchStopper {
  private:
   void Run() {
     while (!done_ && !stop_) {
-      pollfd pfd{signal_fd_, POLLIN, 0};
+      pollfd pfd{signals_.fd(), POLLIN, 0};
       if (poll(&pfd, 1, kPollMs) > 0) stop_ = true;  // SIGINT or SIGTERM: the usual way out
       if (timeout_ && Clock::now().time_since_epoch().count() >= deadline_.load()) stop_ = true;
     }
   }
 
   std::optional<double> timeout_;
-  int signal_fd_ = -1;
+  StopSignals signals_;
   std::atomic<Clock::rep> deadline_{0};
   std::atomic<bool> stop_{false};
   std::atomic<bool> done_{false};

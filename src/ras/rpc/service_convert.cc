@@ -6,33 +6,6 @@
 namespace accel::ras {
 namespace {
 
-// Length of the valid UTF-8 sequence (RFC 3629) starting at s[i], or 0 when there is none.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  size_t len;
-  unsigned char lo = 0x80, hi = 0xbf;  // bounds of the second byte
-  if (c >= 0xc2 && c <= 0xdf) {
-    len = 2;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3;
-    if (c == 0xe0) lo = 0xa0;  // overlong
-    if (c == 0xed) hi = 0x9f;  // surrogates
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4;
-    if (c == 0xf0) lo = 0x90;  // overlong
-    if (c == 0xf4) hi = 0x8f;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < len; ++k)
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
-  return len;
-}
-
 template <typename Msg>
 void FillRecord(const EventRecord& r, Msg* out) {
   IdentityToProto(r.device, out->mutable_device());
@@ -53,60 +26,6 @@ Result<EventRecord> ReadRecord(const Msg& msg) {
 }
 
 }  // namespace
-
-std::string ValidUtf8(std::string_view text) {
-  std::string out(text);
-  for (size_t i = 0; i < out.size();) {
-    const size_t len = Utf8SequenceLength(out, i);
-    if (len == 0) {
-      out[i++] = '?';
-    } else {
-      i += len;
-    }
-  }
-  return out;
-}
-
-void IdentityToProto(const DeviceIdentity& id, v1::DeviceIdentity* out) {
-  out->set_name(ValidUtf8(id.name));
-  out->set_driver(ValidUtf8(id.driver));
-  out->set_serial(ValidUtf8(id.serial));
-  out->set_bus(ValidUtf8(id.bus));
-  out->set_minor(id.minor);
-}
-
-DeviceIdentity IdentityFromProto(const v1::DeviceIdentity& msg) {
-  return DeviceIdentity{msg.name(), msg.driver(), msg.serial(), msg.bus(), msg.minor()};
-}
-
-void EventToProto(const Event& e, v1::Event* out) {
-  out->set_seqno(e.seqno);
-  out->set_timestamp_ns(e.timestamp_ns);
-  out->set_component(e.component);
-  out->set_severity(static_cast<v1::Severity>(e.severity));
-  out->set_code(e.code);
-  out->set_count(e.count);
-  if (e.address) out->set_address(*e.address);
-  out->set_message(ValidUtf8(e.message));
-  out->set_raw(e.raw.data(), e.raw.size());
-}
-
-Result<Event> EventFromProto(const v1::Event& msg) {
-  const auto severity = static_cast<uint32_t>(msg.severity());
-  if (severity >= kSeverityCount) return Err(EPROTO);
-  if (msg.message().size() > kMaxMessageLen || msg.raw().size() > kMaxRawLen) return Err(E2BIG);
-  Event e;
-  e.seqno = msg.seqno();
-  e.timestamp_ns = msg.timestamp_ns();
-  e.component = msg.component();
-  e.severity = severity;
-  e.code = msg.code();
-  e.count = msg.count();
-  if (msg.has_address()) e.address = msg.address();
-  e.message = msg.message();
-  e.raw.assign(msg.raw().begin(), msg.raw().end());
-  return e;
-}
 
 void RecordToProto(const EventRecord& r, v1::WatchEvent* out) {
   FillRecord(r, out);

@@ -1,38 +1,28 @@
 // service_convert.h - the service's own messages (ras_service.proto) to and from the model.
 //
-// Snapshots go through the PROTOBUF codec's SnapshotToProto/SnapshotFromProto
-// (ras/codecs/protobuf/ras_proto_convert.h), so that Query and the ioctl payload share one
-// mapping. What only the service sends (an event with its device, a threshold's status) is
-// converted here.
+// Snapshots, identities and events go through the PROTOBUF codec's conversions
+// (ras/codecs/protobuf/ras_proto_convert.h), so that Query, Watch and the ioctl payload share
+// one mapping. What only the service sends (an event record with its device, a threshold's
+// status) is converted here, from those pieces.
 //
-// Text: proto3 strings must be UTF-8 or the receiving parser rejects the whole message. The
-// core makes RAS text UTF-8 where it enters; text going out is still passed through ValidUtf8,
-// which replaces each byte that is not part of a valid sequence with '?' (the length stays,
-// so do the bounds), so that one bad record (an old store row, a backend bug) cannot make a
-// whole Watch stream or Log reply unreadable.
+// Text: one policy with the codec's. proto3 strings must be UTF-8 or the receiving parser
+// rejects the whole message. The core makes RAS text UTF-8 where it enters; text going out is
+// still passed through ValidUtf8 (ras/codecs/utf8.h), which replaces each byte that is not
+// part of a valid sequence with '?' (the length stays, so do the bounds), so that one bad
+// record (an old store row, a backend bug) cannot make a whole Watch stream or Log reply
+// unreadable.
 #ifndef ACCEL_RAS_RPC_SERVICE_CONVERT_H_
 #define ACCEL_RAS_RPC_SERVICE_CONVERT_H_
 
 #include <accel/result.h>
 
-#include <string>
-#include <string_view>
-
 #include "accel/ras/v1/ras_service.pb.h"
+#include "ras/codecs/protobuf/ras_proto_convert.h"
+#include "ras/codecs/utf8.h"
 #include "ras/model.h"
 #include "ras/service_records.h"
 
 namespace accel::ras {
-
-// `text` when it is UTF-8, else a copy with each offending byte replaced by '?'.
-std::string ValidUtf8(std::string_view text);
-
-void IdentityToProto(const DeviceIdentity& id, v1::DeviceIdentity* out);
-DeviceIdentity IdentityFromProto(const v1::DeviceIdentity& msg);
-
-void EventToProto(const Event& e, v1::Event* out);
-// -EPROTO for a severity the model lacks, -E2BIG past kMaxMessageLen or kMaxRawLen.
-Result<Event> EventFromProto(const v1::Event& msg);
 
 // WatchEvent and EventRecord share their fields 1-3.
 void RecordToProto(const EventRecord& r, v1::WatchEvent* out);

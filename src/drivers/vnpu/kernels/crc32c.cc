@@ -23,12 +23,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include "drivers/vnpu/kernels/cpu_features.h"
 #include "drivers/vnpu/kernels/kernels.h"
 #include "drivers/vnpu/kernels/kernels_internal.h"
 
-#if defined(__x86_64__)
+#ifdef ACCEL_VNPU_X86
 #include <immintrin.h>
-#define ACCEL_VNPU_X86 1
 #endif
 
 namespace accel::vnpu::kernels {
@@ -167,18 +167,7 @@ __attribute__((target("sse4.2"))) uint32_t UpdateSse42(uint32_t crc, const uint8
 namespace internal {
 
 bool Supported(Crc32cPath path) {
-  switch (path) {
-    case Crc32cPath::kSlicing8:
-      return true;
-    case Crc32cPath::kSse42:
-#ifdef ACCEL_VNPU_X86
-      __builtin_cpu_init();
-      return __builtin_cpu_supports("sse4.2");
-#else
-      return false;
-#endif
-  }
-  return false;
+  return path == Crc32cPath::kSlicing8 || CpuHas(CpuFeature::kSse42);
 }
 
 Crc32cPath BestCrc32cPath() {

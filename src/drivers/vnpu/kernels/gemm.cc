@@ -27,12 +27,12 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "drivers/vnpu/kernels/cpu_features.h"
 #include "drivers/vnpu/kernels/kernels.h"
 #include "drivers/vnpu/kernels/kernels_internal.h"
 
-#if defined(__x86_64__)
+#ifdef ACCEL_VNPU_X86
 #include <immintrin.h>
-#define ACCEL_VNPU_X86 1
 #endif
 
 namespace accel::vnpu::kernels {
@@ -279,18 +279,7 @@ int ScaleC(float* c, size_t count, float beta, const std::atomic<bool>* cancel) 
 namespace internal {
 
 bool Supported(GemmPath path) {
-  switch (path) {
-    case GemmPath::kPortable:
-      return true;
-    case GemmPath::kAvx2Fma:
-#ifdef ACCEL_VNPU_X86
-      __builtin_cpu_init();
-      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-      return false;
-#endif
-  }
-  return false;
+  return path == GemmPath::kPortable || CpuHas(CpuFeature::kAvx2Fma);
 }
 
 GemmPath BestGemmPath() {

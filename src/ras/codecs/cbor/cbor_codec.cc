@@ -15,7 +15,7 @@
 #include <cerrno>
 #include <string_view>
 
-#include "ras/codecs/cbor/utf8.h"
+#include "ras/codecs/utf8.h"
 
 namespace accel::ras {
 namespace {
@@ -55,17 +55,6 @@ class Writer {
   unsigned char head_[9];
   std::vector<uint8_t> out_;
 };
-
-bool TextIsUtf8(const Snapshot& s) {
-  const DeviceIdentity& d = s.device;
-  for (const std::string* t : {&d.name, &d.driver, &d.serial, &d.bus})
-    if (!cbor::IsUtf8(*t)) return false;
-  for (const Component& c : s.components)
-    if (!cbor::IsUtf8(c.name)) return false;
-  for (const Event& e : s.events)
-    if (!cbor::IsUtf8(e.message)) return false;
-  return true;
-}
 
 // One component map; `next` walks Snapshot::counters, sorted by (component, severity).
 void WriteComponent(Writer& w, const Snapshot& s, uint32_t index, size_t& next) {

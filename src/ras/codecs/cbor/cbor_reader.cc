@@ -18,7 +18,7 @@
 #include <string_view>
 
 #include "ras/codecs/cbor/cbor_codec.h"
-#include "ras/codecs/cbor/utf8.h"
+#include "ras/codecs/utf8.h"
 
 namespace accel::ras {
 namespace {
@@ -186,7 +186,7 @@ class Reader {
     if (item.kind != Item::kText) return -EPROTO;
     if (item.value > max_len) return -E2BIG;
     std::string_view text(reinterpret_cast<const char*>(item.data), item.value);
-    if (!cbor::IsUtf8(text)) return -EINVAL;  // RFC 8949 section 5.3.1: invalid CBOR
+    if (!IsUtf8(text)) return -EINVAL;  // RFC 8949 section 5.3.1: invalid CBOR
     s.assign(text);
     return 0;
   }

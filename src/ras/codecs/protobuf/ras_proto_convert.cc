@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "accel/ras/v1/ras.pb.h"
+#include "ras/codecs/utf8.h"
 
 namespace accel::ras {
 namespace {
@@ -37,34 +38,6 @@ bool IsPageState(int v) {
   return v >= 0 && v <= static_cast<int>(PageState::kRetired);
 }
 
-void EventToProto(const Event& e, v1::Event* m) {
-  m->set_seqno(e.seqno);
-  m->set_timestamp_ns(e.timestamp_ns);
-  m->set_component(e.component);
-  m->set_severity(static_cast<v1::Severity>(e.severity));
-  m->set_code(e.code);
-  m->set_count(e.count);
-  if (e.address) m->set_address(*e.address);
-  m->set_message(e.message);
-  if (!e.raw.empty())
-    m->mutable_raw()->assign(reinterpret_cast<const char*>(e.raw.data()), e.raw.size());
-}
-
-Result<Event> EventFromProto(const v1::Event& m) {
-  if (HasMistypedField(m) || !IsSeverity(m.severity())) return Err(EPROTO);
-  Event e;
-  e.seqno = m.seqno();
-  e.timestamp_ns = m.timestamp_ns();
-  e.component = m.component();
-  e.severity = static_cast<uint32_t>(m.severity());
-  e.code = m.code();
-  e.count = m.count();
-  if (m.has_address()) e.address = m.address();
-  e.message = m.message();
-  e.raw.assign(m.raw().begin(), m.raw().end());
-  return e;
-}
-
 // The lists' bounds, checked before anything is copied out of them.
 int CheckListSizes(const v1::RasSnapshot& msg) {
   if (static_cast<size_t>(msg.components_size()) > kMaxComponents ||
@@ -81,12 +54,7 @@ Result<void> SnapshotToProto(const Snapshot& s, v1::RasSnapshot* out) {
   // Validate() also refuses text that is not UTF-8 (-EILSEQ), which no parser would accept.
   if (int rc = Validate(s); rc < 0) return Errno{rc};
   out->Clear();
-  v1::DeviceIdentity* d = out->mutable_device();
-  d->set_name(s.device.name);
-  d->set_driver(s.device.driver);
-  d->set_serial(s.device.serial);
-  d->set_bus(s.device.bus);
-  d->set_minor(s.device.minor);
+  IdentityToProto(s.device, out->mutable_device());
   out->set_timestamp_ns(s.timestamp_ns);
   out->mutable_components()->Reserve(static_cast<int>(s.components.size()));
   for (const Component& c : s.components) {
@@ -120,8 +88,7 @@ Result<Snapshot> SnapshotFromProto(const v1::RasSnapshot& msg) {
   if (int rc = CheckListSizes(msg); rc < 0) return Errno{rc};
   if (HasMistypedField(msg) || HasMistypedField(msg.device())) return Err(EPROTO);
   Snapshot s;
-  const v1::DeviceIdentity& d = msg.device();
-  s.device = {d.name(), d.driver(), d.serial(), d.bus(), d.minor()};
+  s.device = IdentityFromProto(msg.device());
   s.timestamp_ns = msg.timestamp_ns();
   s.components.reserve(msg.components_size());
   for (const v1::Component& m : msg.components()) {
@@ -150,6 +117,47 @@ Result<Snapshot> SnapshotFromProto(const v1::RasSnapshot& msg) {
   }
   if (int rc = Validate(s); rc < 0) return Errno{rc};
   return s;
+}
+
+void IdentityToProto(const DeviceIdentity& id, v1::DeviceIdentity* out) {
+  out->set_name(ValidUtf8(id.name));
+  out->set_driver(ValidUtf8(id.driver));
+  out->set_serial(ValidUtf8(id.serial));
+  out->set_bus(ValidUtf8(id.bus));
+  out->set_minor(id.minor);
+}
+
+DeviceIdentity IdentityFromProto(const v1::DeviceIdentity& msg) {
+  return DeviceIdentity{msg.name(), msg.driver(), msg.serial(), msg.bus(), msg.minor()};
+}
+
+void EventToProto(const Event& e, v1::Event* out) {
+  out->set_seqno(e.seqno);
+  out->set_timestamp_ns(e.timestamp_ns);
+  out->set_component(e.component);
+  out->set_severity(static_cast<v1::Severity>(e.severity));
+  out->set_code(e.code);
+  out->set_count(e.count);
+  if (e.address) out->set_address(*e.address);
+  out->set_message(ValidUtf8(e.message));
+  if (!e.raw.empty())
+    out->mutable_raw()->assign(reinterpret_cast<const char*>(e.raw.data()), e.raw.size());
+}
+
+Result<Event> EventFromProto(const v1::Event& msg) {
+  if (HasMistypedField(msg) || !IsSeverity(msg.severity())) return Err(EPROTO);
+  if (msg.message().size() > kMaxMessageLen || msg.raw().size() > kMaxRawLen) return Err(E2BIG);
+  Event e;
+  e.seqno = msg.seqno();
+  e.timestamp_ns = msg.timestamp_ns();
+  e.component = msg.component();
+  e.severity = static_cast<uint32_t>(msg.severity());
+  e.code = msg.code();
+  e.count = msg.count();
+  if (msg.has_address()) e.address = msg.address();
+  e.message = msg.message();
+  e.raw.assign(msg.raw().begin(), msg.raw().end());
+  return e;
 }
 
 }  // namespace accel::ras
