@@ -44,12 +44,12 @@ class Device {
     if (h_) accel_close(h_);
   }
 
-  // A typed ioctl: the struct's size must be the command's.
+  // A typed ioctl: the struct's size must be the command's (-EINVAL otherwise, said by the
+  // dispatcher, which alone applies the size rules).
   template <typename T>
   int Ioctl(unsigned long cmd, T& arg) {
     static_assert(std::is_trivially_copyable_v<T>);
-    if (_IOC_SIZE(cmd) != sizeof(T)) return -EINVAL;
-    return accel_ioctl(h_, cmd, &arg);
+    return accel_ioctl_sized(h_, cmd, &arg, sizeof(T));
   }
   int IoctlRaw(unsigned long cmd, void* arg) { return accel_ioctl(h_, cmd, arg); }
 

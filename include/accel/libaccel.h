@@ -69,6 +69,11 @@ int accel_open(const char* name, struct accel_handle** out);
  * struct, as a kernel ioctl would; the caller owns and closes them. Only the socket transport
  * carries descriptors: over a FUSE node such commands fail with -EOPNOTSUPP. */
 int accel_ioctl(struct accel_handle* h, unsigned long cmd, void* arg);
+/* As accel_ioctl, for a struct of `size` bytes (the C++ wrapper passes the size of its typed
+ * struct). A size other than _IOC_SIZE(cmd) is -EINVAL, judged by the daemon's dispatcher
+ * over the socket; a FUSE node cannot carry a size of its own (the kernel copies
+ * _IOC_SIZE(cmd) bytes), so there libaccel refuses the mismatch before the call. */
+int accel_ioctl_sized(struct accel_handle* h, unsigned long cmd, void* arg, size_t size);
 /* Closes the file; the handle is freed. 0, or -EINVAL for NULL. */
 int accel_close(struct accel_handle* h);
 /* The minor (N of accelN) and the daemon's client id of an open handle. */

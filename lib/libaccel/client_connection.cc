@@ -180,8 +180,8 @@ Result<ReplyFrame> ClientConnection::NextEvent(int timeout_ms) {
   return r;
 }
 
-int ClientConnection::Ioctl(uint32_t cmd, void* arg) {
-  const size_t size = _IOC_SIZE(cmd);
+int ClientConnection::Ioctl(uint32_t cmd, void* arg, size_t size) {
+  if (size > wire::kMaxPayload) return -EINVAL;  // no frame carries it; nor is any command's size
   if (size != 0 && arg == nullptr) return -EFAULT;
   std::lock_guard lock(mu_);
   tx_.resize(sizeof(wire::Header) + size);

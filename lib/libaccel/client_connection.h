@@ -52,8 +52,9 @@ class ClientConnection {
   // One round trip. The reply's status is in ReplyFrame::status; Result errors are transport
   // failures (-ECONNRESET when the daemon went away, -EPROTO for a reply that makes no sense).
   Result<ReplyFrame> Call(wire::Op op, uint32_t arg, std::span<const uint8_t> payload);
-  // IOCTL without allocations on the hot path: the reply struct lands in `arg`.
-  int Ioctl(uint32_t cmd, void* arg);
+  // IOCTL without allocations on the hot path: the reply struct lands in `arg`. `size` bytes
+  // travel as the caller gave them; the daemon's dispatcher judges them against `cmd`.
+  int Ioctl(uint32_t cmd, void* arg, size_t size);
 
   // Waits for one unsolicited frame (a monitor event) up to timeout_ms (-1: forever).
   // -ETIME on timeout, -ECONNRESET when the daemon went away.

@@ -12,6 +12,7 @@
 #include <new>
 #include <string>
 
+#include <linux/ioctl.h>
 #include <unistd.h>
 
 #include "client_connection.h"
@@ -110,10 +111,19 @@ int accel_open_transport(const char* name, int transport, accel_handle** out) tr
 }
 
 int accel_ioctl(accel_handle* h, unsigned long cmd, void* arg) {
+  return accel_ioctl_sized(h, cmd, arg, _IOC_SIZE(cmd));
+}
+
+int accel_ioctl_sized(accel_handle* h, unsigned long cmd, void* arg, size_t size) {
   if (h == nullptr) return -EBADF;
   if (cmd > UINT32_MAX) return -ENOTTY;
-  if (h->conn == nullptr) return accel::client::NodeIoctl(h->fd, static_cast<uint32_t>(cmd), arg);
-  return h->conn->Ioctl(static_cast<uint32_t>(cmd), arg);
+  if (h->conn == nullptr) {
+    // The kernel hands the daemon _IOC_SIZE(cmd) bytes whatever the caller's struct is, so the
+    // dispatcher could not see this mismatch; it answers the same -EINVAL over the socket.
+    if (size != _IOC_SIZE(cmd)) return -EINVAL;
+    return accel::client::NodeIoctl(h->fd, static_cast<uint32_t>(cmd), arg);
+  }
+  return h->conn->Ioctl(static_cast<uint32_t>(cmd), arg, size);
 }
 
 int accel_close(accel_handle* h) {

@@ -123,6 +123,24 @@ TEST_F(AcceldE2eTest, BadCommandsGetKernelErrors) {
   EXPECT_EQ(Device::Open("gpu0").error(), -EINVAL);
 }
 
+TEST_F(AcceldE2eTest, TypedIoctlWithAStructOfTheWrongSizeIsEinvalFromTheDispatcher) {
+  StartWith({"--load", "dummy"});
+  Result<Device> dev = Device::Open("accel0");
+  ASSERT_TRUE(dev.ok());
+  ASSERT_EQ(accel_transport(dev->handle()), ACCEL_TRANSPORT_SOCKET);
+  uint64_t small = 0x1234;  // GET_CAP's struct is 16 bytes
+  EXPECT_EQ(dev->Ioctl(ACCEL_IOCTL_GET_CAP, small), -EINVAL);
+  EXPECT_EQ(small, 0x1234u);  // nothing ran
+  struct {
+    accel_get_cap cap;
+    uint64_t extra;
+  } big{{ACCEL_CAP_MINOR, 0}, 0};
+  EXPECT_EQ(dev->Ioctl(ACCEL_IOCTL_GET_CAP, big), -EINVAL);
+  EXPECT_EQ(big.cap.value, 0u);
+  accel_get_cap cap{ACCEL_CAP_MINOR, 0};
+  EXPECT_EQ(dev->Ioctl(ACCEL_IOCTL_GET_CAP, cap), 0);  // the connection lives on
+}
+
 TEST_F(AcceldE2eTest, LoadAndUnloadAtRunTimeUnmapsThePlugin) {
   StartWith({});
   EXPECT_TRUE(ListDevices()->empty());

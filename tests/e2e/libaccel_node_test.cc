@@ -48,6 +48,9 @@ TEST_F(LibaccelNodeTest, OpenPrefersTheNodeAndIoctlsBehaveAsOverTheSocket) {
   EXPECT_EQ(fatal, 4u);
   uint64_t arg = 0;
   EXPECT_EQ(dev->IoctlRaw(_IOC(_IOC_READ, 'd', 0x77, 8), &arg), -ENOTTY);
+  // The kernel would copy 16 bytes from an 8-byte struct: refused before the call, with the
+  // dispatcher's errno for the same mistake over the socket.
+  EXPECT_EQ(dev->Ioctl(ACCEL_IOCTL_GET_CAP, arg), -EINVAL);
 }
 
 TEST_F(LibaccelNodeTest, TransportCanBeForced) {
