@@ -12,12 +12,6 @@
 
 namespace accel::core {
 
-const char* RasSeverityName(uint32_t severity) {
-  static const char* const kNames[ACCEL_RAS_SEV_COUNT] = {"corrected", "deferred", "uncorrected",
-                                                          "fatal", "informational"};
-  return severity < ACCEL_RAS_SEV_COUNT ? kNames[severity] : "unknown";
-}
-
 Result<std::vector<RasCounter>> ReadRasCounters(Device& dev) {
   // A driver that keeps its counters in the core's RAS state: read them from there.
   if (dev.driver()->table().ras_query == nullptr) {

@@ -25,9 +25,6 @@ struct RasCounter {
   uint64_t aggregate_count = 0;
 };
 
-// "corrected", "deferred", "uncorrected", "fatal", "informational", or "unknown".
-const char* RasSeverityName(uint32_t severity);
-
 // -EOPNOTSUPP when the device has no KEY_VAL_32, -ENODEV when it is gone, -EIO when the
 // driver's payload is not valid KEY_VAL_32 (ras/codecs/key_val_32 decodes it).
 Result<std::vector<RasCounter>> ReadRasCounters(Device& dev);

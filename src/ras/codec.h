@@ -48,6 +48,9 @@ struct Codec {
   Result<Snapshot> (*decode)(std::span<const uint8_t> bytes);
   // What Decode(Encode(s)) yields: s reduced to what the format carries. nullptr: s itself.
   Snapshot (*project)(const Snapshot& s);
+  // The payload is printable text (JSON, a URI): tools may write it to a terminal. Binary
+  // formats leave it false.
+  bool text = false;
 };
 
 }  // namespace accel::ras

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -440,6 +441,29 @@ TEST_F(RasCliTest, WatchSeesAnInjectedEvent) {
   EXPECT_EQ(w[2], "pcie");
   EXPECT_EQ(w[3], "informational");
   EXPECT_EQ(w[4], "count=1");
+}
+
+// `accelctl info` names components as the device does (its JSON snapshot from the daemon), not
+// from a table of its own: the counters KEY_VAL_32 numbers arrive under the driver's names.
+TEST_F(RasCliTest, InfoNamesComponentsAsTheDeviceDoes) {
+  StartDaemon();
+  Inject("sram", "uncorrected", 2);
+  const Json info = Json::parse(RunOk({"info", "accel0", "--json"}).out);
+  const Json& counters = info["ras_counters_volatile"];
+  ASSERT_TRUE(counters.is_object()) << info.dump();
+  std::vector<std::string> names;
+  for (const auto& [name, by_severity] : counters.items()) names.push_back(name);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"compute", "fw", "hbm0", "pcie", "sram"}));
+  EXPECT_EQ(counters["sram"]["uncorrected"], 2);
+  EXPECT_EQ(counters["hbm0"]["uncorrected"], 0);
+  const CliResult text = RunOk({"info", "accel0"});
+  bool row = false;
+  for (const std::string& line : Lines(text.out)) {
+    const std::vector<std::string> w = Words(line);
+    row = row || (w.size() == 6 && w[0] == "sram" && w[3] == "2");
+  }
+  EXPECT_TRUE(row) << text.out;
 }
 
 TEST_F(RasCliTest, WatchEndsAfterItsIdleTimeout) {

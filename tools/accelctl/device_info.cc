@@ -8,6 +8,7 @@
 
 #include "device_entry.h"
 #include "node_owner.h"
+#include "ras_device.h"
 #include "ras_names.h"
 #include "text_table.h"
 
@@ -76,9 +77,8 @@ std::string CountersText(const DeviceInfo& info) {
   for (uint32_t s = 0; s < ACCEL_RAS_SEV_COUNT; ++s)
     header.push_back(UpperCase(RasSeverityName(s)));
   TextTable table(std::move(header));
-  const std::string driver = RecordString(info.version.name);
   for (uint32_t component = 0; component < grid.values.size(); ++component) {
-    std::vector<std::string> row{RasComponentName(driver, component)};
+    std::vector<std::string> row{RasComponentName(info.ras_component_names, component)};
     for (uint32_t value : grid.values[component]) row.push_back(std::to_string(value));
     table.AddRow(std::move(row));
   }
@@ -88,13 +88,12 @@ std::string CountersText(const DeviceInfo& info) {
 Json CountersJson(const DeviceInfo& info) {
   if (!info.ras_counters) return nullptr;
   const VolatileCounterGrid grid = VolatileCounters(*info.ras_counters);
-  const std::string driver = RecordString(info.version.name);
   Json components = Json::object();
   for (uint32_t component = 0; component < grid.values.size(); ++component) {
     Json by_severity = Json::object();
     for (uint32_t s = 0; s < grid.values[component].size(); ++s)
       by_severity[RasSeverityName(s)] = grid.values[component][s];
-    components[RasComponentName(driver, component)] = std::move(by_severity);
+    components[RasComponentName(info.ras_component_names, component)] = std::move(by_severity);
   }
   return components;
 }
@@ -130,6 +129,16 @@ accel::Result<DeviceInfo> QueryDeviceInfo(accel::Device& device, const accel_dev
       return accel::Errno{counters.error()};
     }
     info.ras_counters = std::move(*counters);
+  }
+  // Component names are the device's own, from its snapshot (KEY_VAL_32 numbers them only).
+  if (info.ras_formats & ACCEL_CAP_RAS_JSON) {
+    accel::Result<accel::ras::Snapshot> snapshot = QueryRasSnapshot(device);
+    if (!snapshot) {
+      *failed_call = "RAS_QUERY(json)";
+      return accel::Errno{snapshot.error()};
+    }
+    for (const accel::ras::Component& c : snapshot->components)
+      info.ras_component_names.push_back(c.name);
   }
   return info;
 }

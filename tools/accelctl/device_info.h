@@ -30,9 +30,13 @@ struct DeviceInfo {
   bool ras_passthrough = false;
   // Present when the device speaks KEY_VAL_32.
   std::optional<std::vector<RasCounter>> ras_counters;
+  // Index = component number, as the device names them (from its JSON snapshot; empty when it
+  // offers no JSON, and counters are then shown as component<N>).
+  std::vector<std::string> ras_component_names;
 };
 
-// Issues VERSION, the GET_CAPs and (for KEY_VAL_32 devices) RAS_QUERY. On failure returns the
+// Issues VERSION, the GET_CAPs and RAS_QUERY (KEY_VAL_32 for the counters, JSON for the
+// component names, each when the device offers it). On failure returns the
 // negative errno and names the call that failed in *failed_call ("GET_CAP(RAS_FORMATS)").
 accel::Result<DeviceInfo> QueryDeviceInfo(accel::Device& device, const accel_device_entry& entry,
                                           std::string* failed_call);

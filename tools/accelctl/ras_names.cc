@@ -3,42 +3,26 @@
 
 #include <fmt/core.h>
 #include <uapi/accel/accel.h>
-#include <uapi/accel/dummy.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
+
+#include "ras/codecs/all_codecs.h"
+#include "ras/model.h"
 
 namespace accelctl {
 namespace {
 
-struct FormatName {
-  unsigned bit;
-  const char* name;
-};
-
-constexpr std::array<FormatName, 9> kFormatNames = {{
-    {ACCEL_RAS_FMT_KEY_VAL_32, "key_val_32"},
-    {ACCEL_RAS_FMT_NETLINK, "netlink"},
-    {ACCEL_RAS_FMT_JSON, "json"},
-    {ACCEL_RAS_FMT_PROTOBUF, "protobuf"},
-    {ACCEL_RAS_FMT_GRPC, "grpc"},
-    {ACCEL_RAS_FMT_THRIFT, "thrift"},
-    {ACCEL_RAS_FMT_ASN1, "asn1"},
-    {ACCEL_RAS_FMT_CBOR, "cbor"},
-    {ACCEL_RAS_FMT_CPER, "cper"},
-}};
-
-constexpr std::array<const char*, ACCEL_RAS_SEV_COUNT> kSeverityNames = {
-    "corrected", "deferred", "uncorrected", "fatal", "informational"};
-
-// Indexed by ACCEL_DUMMY_COMPONENT_*.
-constexpr std::array<const char*, ACCEL_DUMMY_NUM_COMPONENTS> kDummyComponentNames = {
-    "hbm0", "sram", "pcie", "fw", "compute"};
+// The format names are the codecs' own (ras/codecs/codec_list.inc): the first codec of a
+// format names its bit, as in the daemon's codec table.
+const std::vector<const accel::ras::Codec*>& Codecs() {
+  static const std::vector<const accel::ras::Codec*> all = accel::ras::AllCodecs();
+  return all;
+}
 
 const char* KnownFormatName(unsigned bit) {
-  for (const FormatName& f : kFormatNames)
-    if (f.bit == bit) return f.name;
+  for (const accel::ras::Codec* c : Codecs())
+    if (c->format == bit) return c->name;
   return nullptr;
 }
 
@@ -52,18 +36,21 @@ std::string LowerCase(std::string text) {
 
 std::optional<unsigned> RasFormatFromName(const std::string& name) {
   const std::string lower = LowerCase(name);
-  for (const FormatName& f : kFormatNames)
-    if (lower == f.name) return f.bit;
+  for (unsigned bit = 0; bit < 64; ++bit)
+    if (const char* known = KnownFormatName(bit); known != nullptr && lower == known) return bit;
   return std::nullopt;
 }
 
 bool IsTextRasFormat(unsigned format) {
-  return format == ACCEL_RAS_FMT_JSON || format == ACCEL_RAS_FMT_GRPC;
+  for (const accel::ras::Codec* c : Codecs())
+    if (c->format == format) return c->text;
+  return false;
 }
 
 std::string KnownRasFormatNames() {
   std::vector<std::string> names;
-  for (const FormatName& f : kFormatNames) names.push_back(f.name);
+  for (unsigned bit = 0; bit < 64; ++bit)
+    if (const char* known = KnownFormatName(bit)) names.push_back(known);
   return JoinNames(names, ", ");
 }
 
@@ -77,17 +64,16 @@ CLI::Validator RasFormatValidator() {
 }
 
 std::optional<uint32_t> RasSeverityFromName(const std::string& name) {
-  const std::string lower = LowerCase(name);
-  for (uint32_t s = 0; s < kSeverityNames.size(); ++s)
-    if (lower == kSeverityNames[s]) return s;
-  return std::nullopt;
+  return accel::ras::SeverityFromName(name);
 }
 
 CLI::Validator RasSeverityValidator() {
   return CLI::Validator(
       [](const std::string& name) -> std::string {
         if (RasSeverityFromName(name)) return {};
-        std::vector<std::string> known(kSeverityNames.begin(), kSeverityNames.end());
+        std::vector<std::string> known;
+        for (uint32_t s = 0; s < accel::ras::kSeverityCount; ++s)
+          known.emplace_back(accel::ras::SeverityName(s));
         return fmt::format("unknown severity '{}' (known: {})", name, JoinNames(known, ", "));
       },
       "SEVERITY");
@@ -104,12 +90,12 @@ std::vector<std::string> RasFormatNames(uint64_t mask) {
 }
 
 std::string RasSeverityName(uint32_t severity) {
-  if (severity < kSeverityNames.size()) return kSeverityNames[severity];
+  if (const char* name = accel::ras::SeverityName(severity)) return name;
   return fmt::format("severity{}", severity);
 }
 
-std::string RasComponentName(const std::string& driver, uint32_t index) {
-  if (driver == "dummy" && index < kDummyComponentNames.size()) return kDummyComponentNames[index];
+std::string RasComponentName(const std::vector<std::string>& names, uint32_t index) {
+  if (index < names.size() && !names[index].empty()) return names[index];
   return fmt::format("component{}", index);
 }
 

@@ -1,9 +1,11 @@
 // ras_names.h - the words accelctl prints for RAS formats, severities and components.
 //
 // The uAPI numbers everything (format bit indices, ACCEL_RAS_SEV_*, component indices in the
-// order a driver enumerates them); operators read names. Names are the lowercase forms of the
-// uAPI's own (ACCEL_CAP_RAS_KEY_VAL_32 -> "key_val_32"), so they can be searched for in the
-// headers. A number without a name is printed as a number, never dropped.
+// order a driver enumerates them); operators read names. None of the names is accelctl's own:
+// format names are the codecs' (ras/codecs/codec_list.inc, the lowercase forms of the uAPI's
+// ACCEL_CAP_RAS_KEY_VAL_32 -> "key_val_32"), severity names the RAS model's, component names
+// the device's, from the daemon. A number without a name is printed as a number, never
+// dropped.
 //
 //   RasFormatNames(ACCEL_CAP_RAS_KEY_VAL_32 | ACCEL_CAP_RAS_CPER)  // {"key_val_32", "cper"}
 #ifndef ACCEL_TOOLS_ACCELCTL_RAS_NAMES_H_
@@ -42,9 +44,9 @@ std::optional<uint32_t> RasSeverityFromName(const std::string& name);
 // "corrected", "deferred", ... for ACCEL_RAS_SEV_*; "severity<N>" otherwise.
 std::string RasSeverityName(uint32_t severity);
 
-// The name of component `index` of a device of `driver` ("hbm0" for dummy's 0), as the
-// driver's uAPI header lists them; "component<N>" for drivers accelctl does not know.
-std::string RasComponentName(const std::string& driver, uint32_t index);
+// The name of component `index` among `names`, the device's own as the daemon reports them
+// (its RAS snapshot); "component<N>" when the device gave none for it.
+std::string RasComponentName(const std::vector<std::string>& names, uint32_t index);
 
 // Joins names with `separator`; "-" for none, so that a table cell is never empty.
 std::string JoinNames(const std::vector<std::string>& names, const char* separator);

@@ -15,6 +15,7 @@
 
 #include "core/device_attributes.h"
 #include "core/ras_counters.h"
+#include "ras/model.h"
 #include "transport/fuse/dir_entries.h"
 
 namespace accel::transport {
@@ -177,7 +178,7 @@ std::optional<Node> CounterNode(const core::Device& dev, uint32_t local, Node n)
   if (sev >= ACCEL_RAS_SEV_COUNT || comp >= std::max<size_t>(dev.ras_components().size(), 1))
     return std::nullopt;
   n.parent = Ino(dev.minor(), kRasDir);
-  n.name = dev.RasComponentName(comp) + "_" + core::RasSeverityName(sev);
+  n.name = dev.RasComponentName(comp) + "_" + ras::SeverityName(sev);
   n.dir = false;
   n.mode = 0444;
   return n;

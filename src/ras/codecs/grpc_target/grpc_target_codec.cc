@@ -42,7 +42,7 @@ Snapshot Project(const Snapshot&) {
   return Snapshot{};
 }
 
-const Codec kCodec = {ACCEL_RAS_FMT_GRPC, "grpc", 0, Encode, Decode, Project};
+const Codec kCodec = {ACCEL_RAS_FMT_GRPC, "grpc", 0, Encode, Decode, Project, /*text=*/true};
 
 }  // namespace
 

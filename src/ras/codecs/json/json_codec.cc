@@ -111,6 +111,7 @@ const Codec kJsonCodec = {
     .encode = EncodeJson,
     .decode = json::DecodeJson,
     .project = nullptr,
+    .text = true,
 };
 
 }  // namespace
