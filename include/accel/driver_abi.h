@@ -78,7 +78,10 @@ struct accel_device_info {
   const char* bus;    /* bus address such as "platform:dummy.0"; may be NULL */
   uint32_t vendor_id; /* PCI-style ids, 0 when not applicable */
   uint32_t device_id;
-  uint64_t ras_formats; /* ACCEL_CAP_RAS_* bitmask of the formats RAS_QUERY answers */
+  /* The device offers every format of the codecs acceld has installed: the core encodes them
+   * from what the driver reports. A driver with its own ras_query hook lists here the
+   * ACCEL_CAP_RAS_* formats it answers beyond those; others leave it 0. */
+  uint64_t ras_formats;
   /* Pass-through: ACCEL_CAP_RAS_* bits of the formats its firmware's blobs come in (0: it has
    * none). The core keeps the last blob (device_ras_firmware_blob) for ACCEL_RAS_QUERY_RAW. */
   uint32_t ras_passthrough;

@@ -14,6 +14,20 @@
 
 namespace accel::core {
 
+namespace {
+
+// What GET_CAP(RAS_FORMATS) says: every format of the installed codecs (the framework encodes
+// any of them from the device's RAS state, and a driver's ras_query hands it what it does not
+// answer with -EOPNOTSUPP), plus the formats a driver with its own ras_query answers beyond
+// them. A driver never lists the codecs by hand, so a new codec reaches every device.
+uint64_t DeviceRasFormats(const Driver& driver, const accel_device_info& info) {
+  uint64_t formats = ras::InstalledFormats();
+  if (driver.table().ras_query != nullptr) formats |= info.ras_formats;
+  return formats & ~(uint64_t{1} << ACCEL_RAS_FMT_RESERVED_6);
+}
+
+}  // namespace
+
 Device* Device::Create(Driver* driver, const accel_device_info& info, void* dev_priv) {
   Device* d = new Device;
   d->driver_ = driver;
@@ -22,7 +36,7 @@ Device* Device::Create(Driver* driver, const accel_device_info& info, void* dev_
   d->bus_ = info.bus ? info.bus : "";
   d->vendor_id_ = info.vendor_id;
   d->device_id_ = info.device_id;
-  d->ras_formats_ = info.ras_formats;
+  d->ras_formats_ = DeviceRasFormats(*driver, info);
   d->ras_passthrough_ = info.ras_passthrough;
   for (uint32_t i = 0;
        info.ras_components && i < info.num_ras_components && i < ras::kMaxComponents; ++i)

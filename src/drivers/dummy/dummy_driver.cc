@@ -177,10 +177,8 @@ int CreateDevice(DummyDriver* drv, uint32_t index) {
   accel_device_info info{};
   info.serial = d->serial.c_str();
   info.bus = d->bus.c_str();
-  // Every format: the core's RAS framework encodes them all from what the driver reports.
-  info.ras_formats = ACCEL_CAP_RAS_KEY_VAL_32 | ACCEL_CAP_RAS_NETLINK | ACCEL_CAP_RAS_JSON |
-                     ACCEL_CAP_RAS_PROTOBUF | ACCEL_CAP_RAS_GRPC | ACCEL_CAP_RAS_THRIFT |
-                     ACCEL_CAP_RAS_ASN1 | ACCEL_CAP_RAS_CBOR | ACCEL_CAP_RAS_CPER;
+  // No ras_formats: the core offers every installed codec's format, encoded from what the
+  // driver reports.
   info.ras_passthrough = drv->passthrough ? static_cast<uint32_t>(ACCEL_CAP_RAS_CBOR) : 0;
   info.num_ras_components = ACCEL_DUMMY_NUM_COMPONENTS;
   info.ras_components = kComponents;

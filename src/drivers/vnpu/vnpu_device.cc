@@ -91,9 +91,6 @@ int VnpuDevice::Init() {
   info.bus = bus_.c_str();
   info.vendor_id = kVendorId;
   info.device_id = kDeviceId;
-  info.ras_formats = ACCEL_CAP_RAS_KEY_VAL_32 | ACCEL_CAP_RAS_NETLINK | ACCEL_CAP_RAS_JSON |
-                     ACCEL_CAP_RAS_PROTOBUF | ACCEL_CAP_RAS_GRPC | ACCEL_CAP_RAS_THRIFT |
-                     ACCEL_CAP_RAS_ASN1 | ACCEL_CAP_RAS_CBOR | ACCEL_CAP_RAS_CPER;
   // The firmware's CBOR blobs are carried as they are (RAW queries); the core decodes them.
   info.ras_passthrough = driver_->config.firmware ? static_cast<uint32_t>(ACCEL_CAP_RAS_CBOR) : 0;
   info.num_ras_components = VNPU_NUM_COMPONENTS;

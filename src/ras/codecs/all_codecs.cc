@@ -1,23 +1,22 @@
-// all_codecs.cc - see all_codecs.h.
+// all_codecs.cc - see all_codecs.h. The list itself is codec_list.inc.
 #include "ras/codecs/all_codecs.h"
 
 #include "ras/codec_table.h"
-#include "ras/codecs/asn1/asn1_codec.h"
-#include "ras/codecs/cbor/cbor_codec.h"
-#include "ras/codecs/cper/cper_codec.h"
-#include "ras/codecs/grpc_target/grpc_target_codec.h"
-#include "ras/codecs/json/json_codec.h"
-#include "ras/codecs/key_val_32/key_val_32_codec.h"
-#include "ras/codecs/netlink/netlink_codec.h"
-#include "ras/codecs/protobuf/protobuf_codec.h"
-#include "ras/codecs/thrift/thrift_codec.h"
 
 namespace accel::ras {
 
+// Each codec's header declares exactly this; declaring it here from the list keeps the list
+// the only place that names the codecs.
+#define ACCEL_RAS_CODEC(folder, accessor) const Codec& accessor();
+#include "ras/codecs/codec_list.inc"
+#undef ACCEL_RAS_CODEC
+
 std::vector<const Codec*> AllCodecs() {
-  return {&KeyVal32Codec(),   &NetlinkCodec(), &JsonCodec(),          &ProtobufCodec(),
-          &GrpcTargetCodec(), &ThriftCodec(),  &ThriftCompactCodec(), &Asn1Codec(),
-          &CborCodec(),       &CperCodec()};
+  return {
+#define ACCEL_RAS_CODEC(folder, accessor) &accessor(),
+#include "ras/codecs/codec_list.inc"
+#undef ACCEL_RAS_CODEC
+  };
 }
 
 void InstallAllCodecs() {
