@@ -69,18 +69,31 @@ class RecordingMemory final : public accel::core::UserMemory {
     return 0;
   }
 
+  // copy_from_user(): the fuzzer's pointers name no memory of ours, so the caller's bytes are
+  // made up from the address (deterministic, so a crash reproduces); NULL and a range that
+  // wraps are -EFAULT, as in process.
+  int CopyIn(void* dst, uint64_t addr, uint32_t len) override {
+    if (len == 0) return 0;
+    if (addr == 0 || addr + len < addr) return -EFAULT;
+    auto* out = static_cast<uint8_t*>(dst);
+    for (uint32_t i = 0; i < len; ++i) out[i] = static_cast<uint8_t>((addr + i) * 0x9d);
+    total_in_ += len;
+    return 0;
+  }
+
   void Reset() {
-    kept_ = copies_ = total_ = 0;
+    kept_ = copies_ = total_ = total_in_ = 0;
     last_addr_ = 0;
   }
   size_t copies() const { return copies_; }
   size_t total() const { return total_; }
+  size_t total_in() const { return total_in_; }
   uint64_t last_addr() const { return last_addr_; }
   const uint8_t* kept() const { return buf_; }
 
  private:
   uint8_t buf_[kKeep];
-  size_t kept_ = 0, copies_ = 0, total_ = 0;
+  size_t kept_ = 0, copies_ = 0, total_ = 0, total_in_ = 0;
   uint64_t last_addr_ = 0;
   volatile uint8_t sink_ = 0;
 };
@@ -117,7 +130,7 @@ uint32_t PickCmd(uint32_t w, uint32_t mode) {
 constexpr uint32_t kOtherCmds[] = {
     ACCEL_IOCTL_DRM_VERSION, ACCEL_IOCTL_RAS_EVENT_READ, ACCEL_IOCTL_RAS_CLEAR,
     ACCEL_IOCTL_RAS_INJECT,  ACCEL_IOCTL_DUMMY_EXPORT,   ACCEL_IOCTL_DUMMY_SUBMIT,
-    ACCEL_IOCTL_DUMMY_FAULT,
+    ACCEL_IOCTL_DUMMY_FAULT, ACCEL_IOCTL_DUMMY_DIGEST,
 };
 
 // The commands whose table entry says ACCEL_IOCTL_ROOT_ONLY.
@@ -230,6 +243,15 @@ void CheckResult(uint32_t cmd, const Caller& caller, const std::vector<uint8_t>&
                  static_cast<unsigned long long>(r.desc_len));
     }
     return;
+  }
+  // DIGEST reads exactly the caller's buffer, and only that command reads any.
+  if (IsCmd(cmd, ACCEL_IOCTL_DUMMY_DIGEST) && dir_in && rc == 0) {
+    accel_dummy_digest d;
+    std::memcpy(&d, in.data(), sizeof(d));
+    FUZZ_CHECK(mem.total_in() == d.size, "DIGEST read %zu of %u bytes", mem.total_in(), d.size);
+  } else {
+    FUZZ_CHECK(mem.total_in() == 0 || IsCmd(cmd, ACCEL_IOCTL_DUMMY_DIGEST),
+               "cmd %#x (rc %d) read %zu bytes of the caller's memory", cmd, rc, mem.total_in());
   }
   // Only RAS_QUERY writes to the caller's memory, and only within the buffer it named.
   if (!IsCmd(cmd, ACCEL_IOCTL_RAS_QUERY) || rc != 0 || !dir_in) {

@@ -4,6 +4,7 @@
 #include <linux/ioctl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -99,7 +100,8 @@ void CollectFds(msghdr& msg, ReceivedFds& out) {
 
 }  // namespace
 
-Result<size_t> ClientConnection::RoundTrip(const void* frame, size_t len, ReceivedFds* fds) {
+Result<size_t> ClientConnection::RoundTrip(const void* frame, size_t len, ReceivedFds* fds,
+                                           bool serve_copy_in) {
   ssize_t n;
   do {
     n = send(fd_, frame, len, MSG_NOSIGNAL);
@@ -111,34 +113,68 @@ Result<size_t> ClientConnection::RoundTrip(const void* frame, size_t len, Receiv
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * wire::kMaxReplyFds)];
   ReceivedFds unplaced;  // closes what nobody asked for
   ReceivedFds& got = fds ? *fds : unplaced;
-  iovec iov{rx_.data(), rx_.size()};
-  msghdr msg{};
+  for (;;) {
+    iovec iov{rx_.data(), rx_.size()};
+    msghdr msg{};
+    do {
+      msg = msghdr{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof(control);
+      n = recvmsg(fd_, &msg, MSG_TRUNC | MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return Err(errno);
+    CollectFds(msg, got);
+    // Descriptors the kernel had to drop for want of room: the reply cannot be trusted whole.
+    if (msg.msg_flags & MSG_CTRUNC) {
+      got.CloseAll();
+      return Err(EPROTO);
+    }
+    if (n == 0) return Err(ECONNRESET);
+    Result<wire::FrameView> f =
+        wire::ParseFrame(rx_.data(), static_cast<size_t>(n), n > static_cast<ssize_t>(rx_.size()));
+    // The daemon's handler reading our memory mid-IOCTL (copy_from_user): answer, then go on
+    // waiting for the reply. Only while an IOCTL of ours is in flight, and never with
+    // descriptors attached.
+    if (f && serve_copy_in && f->header.op == static_cast<uint16_t>(wire::Op::kCopyIn) &&
+        f->header.seq == want_seq && version_ >= wire::kCopyInVersion) {
+      if (!got.empty()) return Err(EPROTO);
+      if (int rc = AnswerCopyIn(*f); rc < 0) return Errno{rc};
+      continue;
+    }
+    if (!f || f->header.seq != want_seq || (f->header.op & wire::kReplyBit) == 0) {
+      // A frame the daemon sent about a malformed request has op 0x8000 and our seq; anything
+      // else means the stream is out of step.
+      if (f && f->header.op == wire::kReplyBit && f->header.status < 0)
+        return Errno{f->header.status};
+      return Err(EPROTO);
+    }
+    return static_cast<size_t>(n);
+  }
+}
+
+int ClientConnection::AnswerCopyIn(const wire::FrameView& request) {
+  wire::CopyInRequest req;
+  if (request.payload.size() != sizeof(req)) return -EPROTO;
+  std::memcpy(&req, request.payload.data(), sizeof(req));
+  if (req.len == 0 || req.len > wire::kMaxCopyIn || req.pad != 0) return -EPROTO;
+  // process_vm_readv on ourselves: an address this process cannot read is -EFAULT here, as
+  // copy_from_user would say, instead of a crash.
+  copy_in_.resize(req.len);
+  iovec local{copy_in_.data(), req.len};
+  iovec remote{reinterpret_cast<void*>(static_cast<uintptr_t>(req.addr)), req.len};
+  const ssize_t n = req.addr == 0 ? -1 : process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+  const bool ok = n == static_cast<ssize_t>(req.len);
+  const std::vector<uint8_t> reply = wire::BuildFrame(
+      wire::Op::kCopyIn, request.header.seq, ok ? 0 : -EFAULT, 0,
+      ok ? std::span<const uint8_t>(copy_in_) : std::span<const uint8_t>(), true, version_);
+  ssize_t sent;
   do {
-    msg = msghdr{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    n = recvmsg(fd_, &msg, MSG_TRUNC | MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return Err(errno);
-  CollectFds(msg, got);
-  // Descriptors the kernel had to drop for want of room: the reply cannot be trusted whole.
-  if (msg.msg_flags & MSG_CTRUNC) {
-    got.CloseAll();
-    return Err(EPROTO);
-  }
-  if (n == 0) return Err(ECONNRESET);
-  Result<wire::FrameView> f =
-      wire::ParseFrame(rx_.data(), static_cast<size_t>(n), n > static_cast<ssize_t>(rx_.size()));
-  if (!f || f->header.seq != want_seq || (f->header.op & wire::kReplyBit) == 0) {
-    // A frame the daemon sent about a malformed request has op 0x8000 and our seq; anything
-    // else means the stream is out of step.
-    if (f && f->header.op == wire::kReplyBit && f->header.status < 0)
-      return Errno{f->header.status};
-    return Err(EPROTO);
-  }
-  return static_cast<size_t>(n);
+    sent = send(fd_, reply.data(), reply.size(), MSG_NOSIGNAL);
+  } while (sent < 0 && errno == EINTR);
+  if (sent < 0) return errno == EPIPE ? -ECONNRESET : -errno;
+  return 0;
 }
 
 Result<ReplyFrame> ClientConnection::Call(wire::Op op, uint32_t arg,
@@ -190,7 +226,7 @@ int ClientConnection::Ioctl(uint32_t cmd, void* arg, size_t size) {
   std::memcpy(tx_.data(), &h, sizeof(h));
   if (size) std::memcpy(tx_.data() + sizeof(h), arg, size);
   ReceivedFds fds;  // every early return below closes them
-  Result<size_t> n = RoundTrip(tx_.data(), tx_.size(), &fds);
+  Result<size_t> n = RoundTrip(tx_.data(), tx_.size(), &fds, /*serve_copy_in=*/true);
   if (!n) return n.error();
   std::memcpy(&h, rx_.data(), sizeof(h));
   std::span<const uint8_t> payload(rx_.data() + sizeof(h), *n - sizeof(h));

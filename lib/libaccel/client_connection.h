@@ -67,8 +67,13 @@ class ClientConnection {
  private:
   explicit ClientConnection(int fd) : fd_(fd) {}
   // Sends a frame and receives its reply into rx_; descriptors that came with the reply go to
-  // *fds (closed there unless taken), or are closed at once when fds is null.
-  Result<size_t> RoundTrip(const void* frame, size_t len, ReceivedFds* fds = nullptr);
+  // *fds (closed there unless taken), or are closed at once when fds is null. With
+  // serve_copy_in (an IOCTL), answers the daemon's COPY_IN requests that come before the reply.
+  Result<size_t> RoundTrip(const void* frame, size_t len, ReceivedFds* fds = nullptr,
+                           bool serve_copy_in = false);
+  // One COPY_IN request: reads our own memory and sends the reply. 0, or -EPROTO for a
+  // request that makes no sense, or the send's errno.
+  int AnswerCopyIn(const wire::FrameView& request);
 
   int fd_;
   uint16_t version_ = wire::kVersion;  // what HELLO negotiated; frames after it carry it
@@ -76,6 +81,7 @@ class ClientConnection {
   std::mutex mu_;
   std::vector<uint8_t> rx_ = std::vector<uint8_t>(wire::kMaxFrame + 1);
   std::vector<uint8_t> tx_;
+  std::vector<uint8_t> copy_in_;  // a COPY_IN answer's bytes, reused
 };
 
 }  // namespace accel::client

@@ -29,8 +29,8 @@ class UserMemory {
   virtual int CopyOut(uint64_t addr, const void* src, uint32_t len) = 0;
   // copy_from_user(): reads `len` bytes at the caller's address `addr` into `dst`; 0 or
   // -EFAULT. -EOPNOTSUPP where the transport cannot fetch the caller's bytes, which is the
-  // default: a FUSE node carries only the fixed struct, and the socket protocol has no
-  // copy-in (a reply can carry bytes back, a request carries only the struct).
+  // default: a FUSE node carries only the fixed struct (the socket asks libaccel for them,
+  // since wire version 3).
   virtual int CopyIn(void* /*dst*/, uint64_t /*addr*/, uint32_t /*len*/) { return -EOPNOTSUPP; }
   // Hands the caller a duplicate of `fd` with the reply and has the descriptor number it gets
   // written as an __s32 at byte `offset` of its struct (the core checked that 4 bytes fit in

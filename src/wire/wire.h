@@ -26,10 +26,12 @@ inline constexpr uint64_t kStagedSegmentOffset = uint64_t{1} << 62;
 
 inline constexpr uint32_t kMagic = 0x50574341;  // "ACWP" in little-endian bytes
 // Version 2 added descriptors with IOCTL replies, CLIENTS, and the monitor's wedged and
-// recovered actions; a version-1 peer gets none of them (docs/wire-protocol.md).
-inline constexpr uint16_t kVersion = 2;
+// recovered actions; version 3 added COPY_IN, the daemon reading the caller's memory during
+// an IOCTL (copy_from_user). An older peer gets none of them (docs/wire-protocol.md).
+inline constexpr uint16_t kVersion = 3;
 inline constexpr uint16_t kMinVersion = 1;
-inline constexpr uint16_t kFdVersion = 2;  // first version with the features above
+inline constexpr uint16_t kFdVersion = 2;      // first version with the version-2 features
+inline constexpr uint16_t kCopyInVersion = 3;  // first version with COPY_IN
 inline constexpr size_t kMaxFrame = 65536;
 inline constexpr uint16_t kReplyBit = 0x8000;
 inline constexpr uint32_t kUnloadForce = 1u << 0;
@@ -45,6 +47,10 @@ enum class Op : uint16_t {
   kDrivers = 7,
   kMonitor = 8,
   kClients = 9,  // since version 2
+  // Daemon to client, only between an IOCTL request and its reply, with the IOCTL's seq:
+  // "send me `len` bytes of your memory at `addr`". The client answers with a COPY_IN reply of
+  // the same seq: status 0 and exactly `len` bytes, or a negative errno (-EFAULT) and none.
+  kCopyIn = 10,  // since version 3
 };
 
 struct Header {
@@ -103,6 +109,14 @@ struct MonitorRecord {
   char driver[32];
 };
 static_assert(sizeof(MonitorRecord) == 72);
+// COPY_IN request payload. len is at most kMaxCopyIn: a longer copy_from_user takes several.
+struct CopyInRequest {
+  uint64_t addr;
+  uint32_t len;
+  uint32_t pad;
+};
+static_assert(sizeof(CopyInRequest) == 16);
+inline constexpr uint32_t kMaxCopyIn = 32768;
 struct SegmentHeader {
   uint64_t addr;
   uint32_t len;

@@ -51,6 +51,14 @@ TEST_F(LibaccelNodeTest, OpenPrefersTheNodeAndIoctlsBehaveAsOverTheSocket) {
   // The kernel would copy 16 bytes from an 8-byte struct: refused before the call, with the
   // dispatcher's errno for the same mistake over the socket.
   EXPECT_EQ(dev->Ioctl(ACCEL_IOCTL_GET_CAP, arg), -EINVAL);
+  // A command that reads the caller's buffer (copy_from_user): a FUSE node carries only the
+  // struct, so the daemon cannot fetch the bytes; the empty input needs none.
+  uint8_t bytes[16] = {1, 2, 3};
+  accel_dummy_digest digest{reinterpret_cast<uintptr_t>(bytes), sizeof(bytes), 0, 0};
+  EXPECT_EQ(dev->Ioctl(ACCEL_IOCTL_DUMMY_DIGEST, digest), -EOPNOTSUPP);
+  accel_dummy_digest empty{0, 0, 0, 0};
+  EXPECT_EQ(dev->Ioctl(ACCEL_IOCTL_DUMMY_DIGEST, empty), 0);
+  EXPECT_EQ(empty.digest, 0xcbf29ce484222325ULL);
 }
 
 TEST_F(LibaccelNodeTest, TransportCanBeForced) {

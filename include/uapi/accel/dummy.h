@@ -121,6 +121,26 @@ struct accel_dummy_fault {
   char reason[64];
 };
 
+#define ACCEL_DUMMY_DIGEST_MAX (1u << 20)
+
+/**
+ * struct accel_dummy_digest - read @size bytes of the caller's memory at @ptr and report their
+ * FNV-1a 64-bit hash: the reference for a command whose input is behind a pointer
+ * (copy_from_user).
+ * @ptr: in, the caller's buffer; 0 with @size 0 is the empty input
+ * @size: in, bytes at @ptr, at most ACCEL_DUMMY_DIGEST_MAX (-EINVAL past it)
+ * @pad: must be 0
+ * @digest: out, FNV-1a 64 of the bytes (0xcbf29ce484222325 for none)
+ * A bad @ptr is -EFAULT. Over a FUSE node the daemon cannot reach the caller's memory: the
+ * command is -EOPNOTSUPP there unless @size is 0 (docs/driver-host-ops.md).
+ */
+struct accel_dummy_digest {
+  __u64 ptr;
+  __u32 size;
+  __u32 pad;
+  __u64 digest;
+};
+
 /* Each open file's buffer (pread/pwrite on a FUSE node at this offset). */
 #define ACCEL_DUMMY_BUFFER_OFFSET (1ull << 32)
 #define ACCEL_DUMMY_BUFFER_SIZE 65536u
@@ -130,6 +150,7 @@ struct accel_dummy_fault {
 #define ACCEL_DUMMY_EXPORT 0x02
 #define ACCEL_DUMMY_SUBMIT 0x03
 #define ACCEL_DUMMY_FAULT 0x04
+#define ACCEL_DUMMY_DIGEST 0x05
 
 #define ACCEL_IOCTL_DUMMY_RAS_INJECT \
   ACCEL_IOW(ACCEL_COMMAND_BASE + ACCEL_DUMMY_RAS_INJECT, struct accel_dummy_ras_inject)
@@ -141,6 +162,8 @@ struct accel_dummy_fault {
   ACCEL_IOW(ACCEL_COMMAND_BASE + ACCEL_DUMMY_SUBMIT, struct accel_dummy_submit)
 #define ACCEL_IOCTL_DUMMY_FAULT \
   ACCEL_IOW(ACCEL_COMMAND_BASE + ACCEL_DUMMY_FAULT, struct accel_dummy_fault)
+#define ACCEL_IOCTL_DUMMY_DIGEST \
+  ACCEL_IOWR(ACCEL_COMMAND_BASE + ACCEL_DUMMY_DIGEST, struct accel_dummy_digest)
 
 #if defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L)
 #if defined(__cplusplus)
@@ -158,6 +181,8 @@ ACCEL_DUMMY_STATIC_ASSERT(sizeof(struct accel_dummy_fault) == 80, "fault is 80 b
 ACCEL_DUMMY_STATIC_ASSERT(ACCEL_IOCTL_DUMMY_EXPORT == 0xc0706442u, "_IOWR('d',0x42,112)");
 ACCEL_DUMMY_STATIC_ASSERT(ACCEL_IOCTL_DUMMY_SUBMIT == 0x40086443u, "_IOW('d',0x43,8)");
 ACCEL_DUMMY_STATIC_ASSERT(ACCEL_IOCTL_DUMMY_FAULT == 0x40506444u, "_IOW('d',0x44,80)");
+ACCEL_DUMMY_STATIC_ASSERT(sizeof(struct accel_dummy_digest) == 24, "digest is 24 bytes");
+ACCEL_DUMMY_STATIC_ASSERT(ACCEL_IOCTL_DUMMY_DIGEST == 0xc0186445u, "_IOWR('d',0x45,24)");
 #undef ACCEL_DUMMY_STATIC_ASSERT
 #endif
 

@@ -421,6 +421,26 @@ int Submit(const accel_call* call, void* data) noexcept {
   return 0;
 }
 
+// Reads the caller's buffer through copy_from_user a page at a time, as a kernel driver would
+// walk a user buffer it does not want to hold whole.
+int Digest(const accel_call* call, void* data) noexcept {
+  auto* d = static_cast<accel_dummy_digest*>(data);
+  if (d->pad != 0 || d->size > ACCEL_DUMMY_DIGEST_MAX) return -EINVAL;
+  const accel_host_ops* ops = static_cast<DummyDevice*>(call->dev_priv)->driver->ops;
+  if (ops->struct_size < offsetof(accel_host_ops, copy_from_user) + sizeof(ops->copy_from_user))
+    return -EOPNOTSUPP;
+  uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64: offset basis, then prime per byte
+  uint8_t page[4096];
+  for (uint32_t done = 0; done < d->size;) {
+    const uint32_t n = std::min<uint32_t>(d->size - done, sizeof(page));
+    if (int rc = ops->copy_from_user(call, page, d->ptr + done, n); rc < 0) return rc;
+    for (uint32_t i = 0; i < n; ++i) hash = (hash ^ page[i]) * 0x100000001b3ULL;
+    done += n;
+  }
+  d->digest = hash;
+  return 0;
+}
+
 int64_t FileRw(const accel_call* call, uint64_t offset, void* buf, uint32_t len,
                int write) noexcept {
   auto* f = static_cast<DummyFile*>(call->file_priv);
@@ -514,6 +534,7 @@ const accel_ioctl_desc kIoctls[] = {
     {ACCEL_IOCTL_DUMMY_EXPORT, 0, 0, 0, Export},
     {ACCEL_IOCTL_DUMMY_SUBMIT, 0, 0, 0, Submit},
     {ACCEL_IOCTL_DUMMY_FAULT, 0, ACCEL_IOCTL_ROOT_ONLY, 0, Fault},
+    {ACCEL_IOCTL_DUMMY_DIGEST, 0, 0, 0, Digest},
 };
 
 const accel_driver kDriver = {

@@ -14,6 +14,9 @@
 // that failed after installing one has not handed anything over, as fd_install() runs only on
 // a kernel ioctl's success path.
 //
+// copy_from_user() goes the other way, during the call: the connection's CopyInChannel asks
+// libaccel for the bytes (a version-3 client; older ones get -EOPNOTSUPP, as a FUSE node does).
+//
 //   ReplyMemory mem(segments, budget, /*fds_allowed=*/version >= wire::kFdVersion);
 //   int rc = core::Dispatch(file, caller, cmd, arg, size, mem);
 //   std::span<const int> fds = mem.Finish(rc);     // appends the fd segment when rc >= 0
@@ -27,6 +30,7 @@
 #include <vector>
 
 #include "core/caller.h"
+#include "transport/socket/copy_in_channel.h"
 #include "wire/wire.h"
 
 namespace accel::transport {
@@ -35,14 +39,19 @@ class ReplyMemory final : public core::UserMemory {
  public:
   // Segments go to `out` (cleared by the caller), at most `budget` bytes of them, the fd
   // segment included. Without `fds_allowed` (a version-1 client) InstallFd is -EOPNOTSUPP.
-  ReplyMemory(std::vector<uint8_t>& out, size_t budget, bool fds_allowed)
-      : out_(out), budget_(budget), fds_allowed_(fds_allowed) {}
+  ReplyMemory(std::vector<uint8_t>& out, size_t budget, bool fds_allowed,
+              CopyInChannel* copy_in = nullptr)
+      : out_(out), budget_(budget), fds_allowed_(fds_allowed), copy_in_(copy_in) {}
   ~ReplyMemory() override { CloseFds(); }
   ReplyMemory(const ReplyMemory&) = delete;
   ReplyMemory& operator=(const ReplyMemory&) = delete;
 
   // 0, -EFAULT (address 0), -E2BIG (the reply would not fit in a frame).
   int CopyOut(uint64_t addr, const void* src, uint32_t len) override;
+  // Through the channel: 0, -EFAULT, -E2BIG; -EOPNOTSUPP without one.
+  int CopyIn(void* dst, uint64_t addr, uint32_t len) override {
+    return copy_in_ ? copy_in_->Fetch(dst, addr, len) : -EOPNOTSUPP;
+  }
   // 0; -EOPNOTSUPP (version-1 client), -EMFILE (past kMaxReplyFds), -E2BIG (no room left for
   // the fd segment), or dup's errno.
   int InstallFd(int fd, uint32_t offset) override;
@@ -58,6 +67,7 @@ class ReplyMemory final : public core::UserMemory {
   std::vector<uint8_t>& out_;
   size_t budget_;
   const bool fds_allowed_;
+  CopyInChannel* const copy_in_;
   std::vector<int> fds_;
   std::vector<uint32_t> offsets_;
 };

@@ -287,6 +287,8 @@ class ConnectionSession {
         return Monitor();
       case wire::Op::kClients:
         return Clients(f, caller);
+      case wire::Op::kCopyIn:
+        return Error(-EPROTO);  // only the daemon asks, and only during an IOCTL
     }
     return Error(-EOPNOTSUPP);
   }
@@ -351,11 +353,15 @@ class ConnectionSession {
     // own private copy, exactly what copy_from_user would have produced.
     auto* arg = const_cast<uint8_t*>(f.payload.data());
     segments_.clear();
+    // copy_from_user asks the caller over this connection (version 3 clients answer COPY_IN).
+    const bool copy_in = version_ >= wire::kCopyInVersion;
+    copy_in_.Begin(conn_.fd, f.header.seq, version_);
     // Lives until ReplySent(): its descriptors must stay open while the reply is sent.
     reply_memory_.emplace(segments_, wire::kMaxPayload - f.payload.size(),
-                          version_ >= wire::kFdVersion);
+                          version_ >= wire::kFdVersion, copy_in ? &copy_in_ : nullptr);
     Reply r;
     r.status = core::Dispatch(*file_, caller, cmd, arg, f.payload.size(), *reply_memory_);
+    r.close_after = copy_in_.broken();  // a lost COPY_IN leaves the stream out of step
     r.fds = reply_memory_->Finish(r.status);
     r.body = f.payload;
     r.tail = segments_;
@@ -527,6 +533,7 @@ class ConnectionSession {
   uint16_t& version_;
   std::vector<uint8_t> out_;                 // reply payloads, reused
   std::vector<uint8_t> segments_;            // copy-out segments of the current IOCTL, reused
+  CopyInChannel copy_in_;                    // copy_from_user for the current IOCTL
   std::optional<ReplyMemory> reply_memory_;  // the current IOCTL's, until its reply is sent
 };
 
