@@ -76,25 +76,39 @@ int RunHandler(File& file, const Caller& caller, const accel_ioctl_desc& io, uin
 
 }  // namespace
 
-int Dispatch(File& file, const Caller& caller, uint32_t cmd, void* arg, size_t arg_size,
-             UserMemory& mem) {
-  if (arg_size != _IOC_SIZE(cmd) || (arg_size != 0 && arg == nullptr)) return -EINVAL;
-  Device& dev = *file.device();
-  if (file.detached() || !dev.Enter()) return -ENODEV;
-  const accel_ioctl_desc* io = FindIoctl(dev, cmd);
-  int rc =
-      io ? RunHandler(file, caller, *io, cmd, static_cast<uint8_t*>(arg), arg_size, mem) : -ENOTTY;
-  dev.Exit();
-  return rc;
+FoundCommand::FoundCommand(FoundCommand&& o) noexcept
+    : file_(o.file_), cmd_(o.cmd_), dev_(o.dev_), io_(o.io_), error_(o.error_) {
+  o.dev_ = nullptr;  // the bracket is the new owner's to end
 }
 
-uint32_t CommandFlags(File& file, uint32_t cmd) {
+FoundCommand::~FoundCommand() {
+  if (dev_) dev_->Exit();
+}
+
+uint32_t FoundCommand::flags() const {
+  return io_ ? io_->flags : 0;
+}
+
+FoundCommand FindCommand(File& file, uint32_t cmd) {
   Device& dev = *file.device();
-  if (file.detached() || !dev.Enter()) return 0;
+  if (file.detached() || !dev.Enter()) return FoundCommand(file, cmd, nullptr, nullptr, -ENODEV);
   const accel_ioctl_desc* io = FindIoctl(dev, cmd);
-  const uint32_t flags = io ? io->flags : 0;
-  dev.Exit();
-  return flags;
+  return FoundCommand(file, cmd, &dev, io, io ? 0 : -ENOTTY);
+}
+
+int Dispatch(FoundCommand&& found, const Caller& caller, void* arg, size_t arg_size,
+             UserMemory& mem) {
+  const FoundCommand held(std::move(found));  // destroyed on return: the bracket ends here
+  // Judged before the lookup's error, so a wrong size is -EINVAL even on an unplugged device.
+  if (arg_size != _IOC_SIZE(held.cmd_) || (arg_size != 0 && arg == nullptr)) return -EINVAL;
+  if (held.error_ != 0) return held.error_;
+  return RunHandler(held.file_, caller, *held.io_, held.cmd_, static_cast<uint8_t*>(arg), arg_size,
+                    mem);
+}
+
+int Dispatch(File& file, const Caller& caller, uint32_t cmd, void* arg, size_t arg_size,
+             UserMemory& mem) {
+  return Dispatch(FindCommand(file, cmd), caller, arg, arg_size, mem);
 }
 
 }  // namespace accel::core

@@ -12,8 +12,25 @@
 //   5. copies in (when the user's cmd has _IOC_WRITE), calls the handler, copies out (when it
 //      has _IOC_READ) even if the handler failed, so errors can return data.
 //
-// `arg` is the caller's struct, exactly _IOC_SIZE(cmd) bytes; the transport got it from a
-// socket frame, a FUSE ioctl or the caller's own memory. `mem` is where copy_to_user writes go.
+// `arg` is the caller's struct, exactly _IOC_SIZE(cmd) bytes (any other arg_size is -EINVAL,
+// whatever steps 1 and 2 found); the transport got it from a socket frame, a FUSE ioctl or
+// the caller's own memory. `mem` is where copy_to_user writes go.
+//
+// DOC: looking a command up before running it
+//
+// A transport that must know a command's flags before it runs it (FUSE moves MAY_SLEEP calls
+// off its workers) does steps 1 and 2 alone with FindCommand(), reads flags(), and hands the
+// FoundCommand to the second Dispatch(), which goes on from step 3; so a command is looked up
+// once either way. The descriptor lives in the driver's table, which unload frees (dlclose)
+// only after unplugging the device and waiting for every Enter() still open: a FoundCommand
+// therefore holds the device entered from the lookup on, and Dispatch() ends that bracket when
+// it returns, so nothing of the driver is touched outside it and the bracket never outlives
+// the call (a transport replies after Dispatch(), and the reply may let the file, and with it
+// the device, go).
+//
+//   core::FoundCommand found = core::FindCommand(file, cmd);    // error(): -ENODEV, -ENOTTY
+//   if (found.flags() & ACCEL_IOCTL_MAY_SLEEP) { /* to a thread of its own, found moved */ }
+//   int rc = core::Dispatch(std::move(found), caller, arg, size, mem);
 #ifndef ACCEL_CORE_DISPATCH_H_
 #define ACCEL_CORE_DISPATCH_H_
 
@@ -22,18 +39,52 @@
 
 #include "core/caller.h"
 
+struct accel_ioctl_desc;
+
 namespace accel::core {
 
+class Device;
 class File;
 
 // 0 or a negative errno. arg_size must equal _IOC_SIZE(cmd) (-EINVAL otherwise).
 int Dispatch(File& file, const Caller& caller, uint32_t cmd, void* arg, size_t arg_size,
              UserMemory& mem);
 
-// The ACCEL_IOCTL_* flags of the command `cmd` names on this file's device (0 when there is no
-// such command or the device is gone). Transports use MAY_SLEEP to keep sleeping calls off
-// threads that must not block.
-uint32_t CommandFlags(File& file, uint32_t cmd);
+// The command `cmd` names on a file's device, with the device held (see the DOC above), or
+// the reason there is none. It remembers the file and the user's cmd, so it cannot be run on
+// another. Move-only: exactly one owner ends the bracket.
+class FoundCommand {
+ public:
+  FoundCommand(FoundCommand&& o) noexcept;
+  FoundCommand& operator=(FoundCommand&&) = delete;
+  ~FoundCommand();
+
+  // 0, or -ENODEV (the file is detached or the device unplugged), or -ENOTTY (no command).
+  int error() const { return error_; }
+  // The command's ACCEL_IOCTL_* flags; 0 when there is no command.
+  uint32_t flags() const;
+
+ private:
+  friend FoundCommand FindCommand(File& file, uint32_t cmd);
+  friend int Dispatch(FoundCommand&& found, const Caller& caller, void* arg, size_t arg_size,
+                      UserMemory& mem);
+  FoundCommand(File& file, uint32_t cmd, Device* entered, const accel_ioctl_desc* io, int error)
+      : file_(file), cmd_(cmd), dev_(entered), io_(io), error_(error) {}
+
+  File& file_;
+  uint32_t cmd_;
+  Device* dev_ = nullptr;  // entered while not null; Exit() in the destructor
+  const accel_ioctl_desc* io_ = nullptr;
+  int error_ = 0;
+};
+
+// Steps 1 and 2 of the dispatcher for `cmd` on `file`.
+FoundCommand FindCommand(File& file, uint32_t cmd);
+
+// Dispatch() from step 3, on the file and cmd of `found` (its error, if it found no command).
+// Takes `found` and ends its bracket before returning. arg_size must equal _IOC_SIZE(cmd).
+int Dispatch(FoundCommand&& found, const Caller& caller, void* arg, size_t arg_size,
+             UserMemory& mem);
 
 }  // namespace accel::core
 

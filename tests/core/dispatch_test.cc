@@ -1,13 +1,16 @@
 // Tests of core::Dispatch: the size rules, flags, unknown commands and the generic table,
-// against the in-process test driver.
+// against the in-process test driver; and of FindCommand, the lookup a transport may do first.
 #include "core/dispatch.h"
 
 #include <gtest/gtest.h>
 #include <uapi/accel/accel.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/file.h"
@@ -320,6 +323,49 @@ TEST_F(DispatchTest, UnpluggedDeviceIsEnodevBeforeAnythingElse) {
   uint64_t arg = 0;
   EXPECT_EQ(Call(Cmd(_IOC_READ, 0x50, 8), &arg, 8, root_), -ENODEV);
   EXPECT_FALSE(reg_.Lookup(0));  // gone from the minor table at once
+}
+
+TEST_F(DispatchTest, FindCommandTellsTheFlagsAndDispatchRunsWhatItFound) {
+  EXPECT_EQ(FindCommand(*file_, TEST_IOCTL_SLEEP).flags() & ACCEL_IOCTL_MAY_SLEEP,
+            static_cast<uint32_t>(ACCEL_IOCTL_MAY_SLEEP));
+  FoundCommand found = FindCommand(*file_, ACCEL_IOCTL_VERSION);
+  EXPECT_EQ(found.error(), 0);
+  EXPECT_EQ(found.flags() & ACCEL_IOCTL_MAY_SLEEP, 0u);
+  accel_version v{};
+  ASSERT_EQ(Dispatch(std::move(found), root_, &v, sizeof(v), mem_), 0);
+  EXPECT_STREQ(v.name, "testdrv");
+}
+
+TEST_F(DispatchTest, FindCommandOfAnUnknownCommandIsEnottyAndStillJudgesTheSize) {
+  FoundCommand found = FindCommand(*file_, Cmd(_IOC_READ, 0x50, 8));
+  EXPECT_EQ(found.error(), -ENOTTY);
+  EXPECT_EQ(found.flags(), 0u);
+  uint64_t arg = 0;
+  EXPECT_EQ(Dispatch(std::move(found), root_, &arg, 4, mem_), -EINVAL);  // size before lookup
+  EXPECT_EQ(Dispatch(FindCommand(*file_, Cmd(_IOC_READ, 0x50, 8)), root_, &arg, 8, mem_), -ENOTTY);
+}
+
+// The descriptor belongs to the driver's table: while a FoundCommand holds it, an unplug (and
+// so an unload) waits, and the call still runs; afterwards the lookup says -ENODEV.
+TEST_F(DispatchTest, UnplugWaitsForAFoundCommandUntilItIsDispatched) {
+  DeviceRef dev = reg_.Lookup(0);
+  ASSERT_TRUE(dev);
+  FoundCommand found = FindCommand(*file_, ACCEL_IOCTL_VERSION);
+  ASSERT_EQ(found.error(), 0);
+  std::atomic<bool> unplugged{false};
+  std::thread unplug([&] {
+    dev->Unplug();
+    unplugged = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(unplugged);
+  accel_version v{};
+  EXPECT_EQ(Dispatch(std::move(found), root_, &v, sizeof(v), mem_), 0);
+  unplug.join();
+  EXPECT_TRUE(unplugged);
+  FoundCommand after = FindCommand(*file_, ACCEL_IOCTL_VERSION);
+  EXPECT_EQ(after.error(), -ENODEV);
+  EXPECT_EQ(after.flags(), 0u);
 }
 
 }  // namespace

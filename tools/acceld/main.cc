@@ -13,7 +13,10 @@
 
 #include <cstring>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/registry.h"
 #include "daemon/module_loader.h"
@@ -44,6 +47,111 @@ int StopSignalFd() {
   return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
+// What the command line says, before the config file and the checks are applied.
+struct CommandLine {
+  DaemonConfig cfg;
+  std::vector<std::string> loads;
+  std::vector<std::string> thresholds;
+  std::string config_file;
+  std::string node_mode;
+};
+
+// Parses argv into `cl`. Returns the exit code when acceld is to stop here (--help, or a
+// usage error, which CLI11 has already reported), nothing when it is to go on.
+std::optional<int> ParseCommandLine(int argc, char** argv, CommandLine& cl) {
+  DaemonConfig& cfg = cl.cfg;
+  CLI::App app{"acceld: serves accel devices (driver plugins) over a UNIX socket"};
+  app.add_option("--runtime-dir", cfg.runtime_dir,
+                 "where acceld.sock and acceld.lock live (default: $ACCEL_RUNTIME_DIR, "
+                 "/run/accel for root, $XDG_RUNTIME_DIR/accel otherwise)");
+  app.add_option("-l,--load", cl.loads, "load a driver at start, e.g. --load 'dummy count=2'");
+  app.add_option("-c,--config", cl.config_file, "read settings from this file (see README)");
+  app.add_option("--driver-path", cfg.driver_path, "extra directory to find driver plugins in");
+  app.add_option("--node-mode", cl.node_mode,
+                 "permission bits of device nodes (octal, default 0660)");
+  app.add_option("--node-group", cfg.node_group,
+                 "group of device nodes, name or number (default: render if it exists)");
+  app.add_option("--dev-dir", cfg.dev_dir,
+                 "mount the device nodes at DIR/accel (default: RUNTIME_DIR/dev; /dev gives "
+                 "/dev/accel/accelN)");
+  app.add_option("--sys-dir", cfg.sys_dir,
+                 "mount the attribute tree (class/accel/...) at DIR (default: RUNTIME_DIR/sys)");
+  app.add_flag("--no-fuse", cfg.no_fuse, "serve the socket only, mount no FUSE tree");
+  app.add_option("--ras-db", cfg.ras_db,
+                 "RAS store (SQLite); default /var/lib/accel/ras.db for root, "
+                 "$XDG_STATE_HOME/accel/ras.db otherwise; 'none' keeps RAS in memory");
+  app.add_option("--threshold", cl.thresholds,
+                 "a RAS threshold, e.g. 'hbm0:corrected count=10 window=60s action=retire_page'");
+  app.add_option("--grpc-tcp", cfg.grpc_tcp,
+                 "also serve RAS Query/Watch over TCP at HOST:PORT (off by default)");
+  app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn or error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  CLI11_PARSE(app, argc, argv);
+  return std::nullopt;
+}
+
+// The level comes from the command line alone: it is set before the config file is read, so
+// that the file's errors are logged.
+void SetUpLogging(const std::string& level) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("acceld"));
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+// "0660" -> 0660; -EINVAL for anything but an octal mode.
+accel::Result<uint32_t> ParseNodeMode(const std::string& text) {
+  char* end = nullptr;
+  unsigned long m = std::strtoul(text.c_str(), &end, 8);
+  if (*end != '\0' || m > 0777) return accel::Err(EINVAL);
+  return static_cast<uint32_t>(m);
+}
+
+// Completes cl.cfg: the config file, then the options that need checking (node mode, loads,
+// thresholds), then the default runtime directory. False, after logging why, on an error.
+bool CompleteConfig(CommandLine& cl) {
+  DaemonConfig& cfg = cl.cfg;
+  if (!cl.config_file.empty()) {
+    std::string why;
+    if (!accel::acceld::ReadConfigFile(cl.config_file, cfg, &why)) {
+      spdlog::error("{}", why);
+      return false;
+    }
+  }
+  if (!cl.node_mode.empty()) {
+    accel::Result<uint32_t> mode = ParseNodeMode(cl.node_mode);
+    if (!mode) {
+      spdlog::error("--node-mode {} is not an octal mode such as 0660", cl.node_mode);
+      return false;
+    }
+    cfg.node_mode = *mode;
+  }
+  for (const std::string& l : cl.loads) cfg.loads.push_back(accel::acceld::ParseLoadSpec(l));
+  for (const std::string& t : cl.thresholds) {
+    std::string why;
+    accel::Result<accel::ras::ThresholdRule> rule = accel::ras::ParseThresholdRule(t, &why);
+    if (!rule) {
+      spdlog::error("--threshold '{}': {}", t, why);
+      return false;
+    }
+    cfg.thresholds.push_back(*rule);
+  }
+  if (cfg.runtime_dir.empty()) cfg.runtime_dir = accel::wire::DefaultRuntimeDir();
+  return true;
+}
+
+// One daemon per runtime directory: the lock, or nothing after logging who holds it.
+std::optional<accel::acceld::RuntimeDirLock> LockRuntimeDir(const std::string& dir) {
+  long holder = 0;
+  accel::Result<accel::acceld::RuntimeDirLock> lock =
+      accel::acceld::RuntimeDirLock::Acquire(dir, &holder);
+  if (lock) return std::move(*lock);
+  if (lock.error() == -EBUSY)
+    spdlog::error("another acceld (pid {}) owns {}; stop it first or pass --runtime-dir", holder,
+                  dir);
+  else
+    spdlog::error("cannot use runtime dir {}: {}", dir, std::strerror(-lock.error()));
+  return std::nullopt;
+}
+
 accel::core::NodePermissions NodePermissionsFrom(const DaemonConfig& cfg) {
   accel::core::NodePermissions p;
   p.mode = cfg.node_mode;
@@ -67,11 +175,14 @@ bool NonEmptyDir(const std::string& dir) {
   return !ec && it != std::filesystem::directory_iterator();
 }
 
-// Mounts both FUSE trees. A tree that cannot be mounted (no /dev/fuse, no permission) is one
-// log line and the daemon goes on serving the socket; a mount point acceld must refuse
-// (/sys, or a /dev/accel that already has nodes) is an error: exit code 2.
-int MountTrees(const DaemonConfig& cfg, accel::transport::DevTree& dev_tree,
+// Mounts both FUSE trees, by default under the runtime directory. A tree that cannot be
+// mounted (no /dev/fuse, no permission) is one log line and the daemon goes on serving the
+// socket; a mount point acceld must refuse (/sys, or a /dev/accel that already has nodes) is
+// an error: exit code 2.
+int MountTrees(DaemonConfig cfg, accel::transport::DevTree& dev_tree,
                accel::transport::SysTree& sys_tree) {
+  if (cfg.dev_dir.empty()) cfg.dev_dir = cfg.runtime_dir + "/dev";
+  if (cfg.sys_dir.empty()) cfg.sys_dir = cfg.runtime_dir + "/sys";
   // Resolve symlinks: a link to /sys must be refused like /sys itself.
   std::error_code ec;
   std::string sys = std::filesystem::weakly_canonical(cfg.sys_dir, ec).string();
@@ -101,130 +212,61 @@ int MountTrees(const DaemonConfig& cfg, accel::transport::DevTree& dev_tree,
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  DaemonConfig cfg;
-  std::vector<std::string> loads;
-  std::string config_file, node_mode;
-  CLI::App app{"acceld: serves accel devices (driver plugins) over a UNIX socket"};
-  app.add_option("--runtime-dir", cfg.runtime_dir,
-                 "where acceld.sock and acceld.lock live (default: $ACCEL_RUNTIME_DIR, "
-                 "/run/accel for root, $XDG_RUNTIME_DIR/accel otherwise)");
-  app.add_option("-l,--load", loads, "load a driver at start, e.g. --load 'dummy count=2'");
-  app.add_option("-c,--config", config_file, "read settings from this file (see README)");
-  app.add_option("--driver-path", cfg.driver_path, "extra directory to find driver plugins in");
-  app.add_option("--node-mode", node_mode, "permission bits of device nodes (octal, default 0660)");
-  app.add_option("--node-group", cfg.node_group,
-                 "group of device nodes, name or number (default: render if it exists)");
-  app.add_option("--dev-dir", cfg.dev_dir,
-                 "mount the device nodes at DIR/accel (default: RUNTIME_DIR/dev; /dev gives "
-                 "/dev/accel/accelN)");
-  app.add_option("--sys-dir", cfg.sys_dir,
-                 "mount the attribute tree (class/accel/...) at DIR (default: RUNTIME_DIR/sys)");
-  app.add_flag("--no-fuse", cfg.no_fuse, "serve the socket only, mount no FUSE tree");
-  std::vector<std::string> thresholds;
-  app.add_option("--ras-db", cfg.ras_db,
-                 "RAS store (SQLite); default /var/lib/accel/ras.db for root, "
-                 "$XDG_STATE_HOME/accel/ras.db otherwise; 'none' keeps RAS in memory");
-  app.add_option("--threshold", thresholds,
-                 "a RAS threshold, e.g. 'hbm0:corrected count=10 window=60s action=retire_page'");
-  app.add_option("--grpc-tcp", cfg.grpc_tcp,
-                 "also serve RAS Query/Watch over TCP at HOST:PORT (off by default)");
-  app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn or error")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
-  CLI11_PARSE(app, argc, argv);
-
-  spdlog::set_default_logger(spdlog::stderr_color_mt("acceld"));
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
-  if (!config_file.empty()) {
-    std::string why;
-    if (!accel::acceld::ReadConfigFile(config_file, cfg, &why)) {
-      spdlog::error("{}", why);
-      return 2;
-    }
-  }
-  if (!node_mode.empty()) {
-    char* end = nullptr;
-    unsigned long m = std::strtoul(node_mode.c_str(), &end, 8);
-    if (*end != '\0' || m > 0777) {
-      spdlog::error("--node-mode {} is not an octal mode such as 0660", node_mode);
-      return 2;
-    }
-    cfg.node_mode = static_cast<uint32_t>(m);
-  }
-  for (const std::string& l : loads) cfg.loads.push_back(accel::acceld::ParseLoadSpec(l));
-  for (const std::string& t : thresholds) {
-    std::string why;
-    accel::Result<accel::ras::ThresholdRule> rule = accel::ras::ParseThresholdRule(t, &why);
-    if (!rule) {
-      spdlog::error("--threshold '{}': {}", t, why);
-      return 2;
-    }
-    cfg.thresholds.push_back(*rule);
-  }
-  if (cfg.runtime_dir.empty()) cfg.runtime_dir = accel::wire::DefaultRuntimeDir();
-
-  const int stop_fd = StopSignalFd();
-  long holder = 0;
-  accel::Result<accel::acceld::RuntimeDirLock> lock =
-      accel::acceld::RuntimeDirLock::Acquire(cfg.runtime_dir, &holder);
-  if (!lock) {
-    if (lock.error() == -EBUSY)
-      spdlog::error("another acceld (pid {}) owns {}; stop it first or pass --runtime-dir", holder,
-                    cfg.runtime_dir);
-    else
-      spdlog::error("cannot use runtime dir {}: {}", cfg.runtime_dir, std::strerror(-lock.error()));
-    return 1;
-  }
-
-  accel::core::Registry registry;
-  registry.set_default_permissions(NodePermissionsFrom(cfg));
-
-  // RAS: codecs, store and services exist before any driver, so that the first device
-  // already gets its persisted state back. Declared after the registry and before the loader:
-  // drivers are unloaded first, then the store is closed, then the registry goes.
-  const std::string ras_sock = accel::wire::RasSocketPath(cfg.runtime_dir);
+// The codecs and the store the RAS service needs: the store (null with --ras-db none), or
+// nothing after logging why it cannot be opened. `ras_sock` is where the grpc_target codec
+// tells clients to ask.
+std::optional<std::unique_ptr<accel::ras::RasStore>> SetUpRas(const DaemonConfig& cfg,
+                                                              const std::string& ras_sock) {
   accel::ras::SetGrpcTarget("unix:" + ras_sock);
   accel::ras::InstallAllCodecs();
-  std::unique_ptr<accel::ras::RasStore> store;
-  if (cfg.ras_db != "none") {
-    const std::string path = cfg.ras_db.empty() ? accel::ras::RasStore::DefaultPath() : cfg.ras_db;
-    accel::ras::StoreOptions opts;
-    opts.max_events = cfg.ras_retention_events;
-    opts.max_age_ns = cfg.ras_retention_days * 86400ULL * 1000000000ULL;
-    accel::Result<std::unique_ptr<accel::ras::RasStore>> st =
-        accel::ras::RasStore::Open(path, opts);
-    if (!st) {
-      spdlog::error("cannot open the RAS store {}: {} (pass --ras-db PATH, or --ras-db none)", path,
-                    std::strerror(-st.error()));
-      return 1;
-    }
-    store = std::move(*st);
-    spdlog::info("RAS store {}", path);
+  if (cfg.ras_db == "none") return std::unique_ptr<accel::ras::RasStore>();
+  const std::string path = cfg.ras_db.empty() ? accel::ras::RasStore::DefaultPath() : cfg.ras_db;
+  accel::ras::StoreOptions opts;
+  opts.max_events = cfg.ras_retention_events;
+  opts.max_age_ns = cfg.ras_retention_days * 86400ULL * 1000000000ULL;
+  accel::Result<std::unique_ptr<accel::ras::RasStore>> st = accel::ras::RasStore::Open(path, opts);
+  if (!st) {
+    spdlog::error("cannot open the RAS store {}: {} (pass --ras-db PATH, or --ras-db none)", path,
+                  std::strerror(-st.error()));
+    return std::nullopt;
   }
-  accel::ras::RasService ras(registry, std::move(store), cfg.thresholds);
-  registry.set_ras_observer(&ras);
+  spdlog::info("RAS store {}", path);
+  return std::move(*st);
+}
 
+// --driver-path first, then the defaults (beside the binary, then the install tree).
+std::vector<std::string> DriverSearchPath(const DaemonConfig& cfg) {
   std::vector<std::string> search = cfg.driver_path;
   for (const std::string& d : accel::daemon::ModuleLoader::DefaultSearchPath()) search.push_back(d);
-  accel::daemon::ModuleLoader loader(registry, search);
-  accel::transport::SocketServer server(registry, loader);
+  return search;
+}
 
-  // Drivers first, so that a client which sees the socket also sees the devices.
-  for (const auto& d : cfg.loads) {
+// The drivers asked for at start; false, after logging which, when one fails to load.
+bool LoadDrivers(const std::vector<accel::acceld::DriverToLoad>& loads,
+                 accel::daemon::ModuleLoader& loader) {
+  for (const auto& d : loads) {
     std::string why;
     if (accel::Result<void> rc = loader.Load(d.name, d.args, &why); !rc) {
       spdlog::error("cannot load driver {}: {}", d.name, why);
-      return 1;
+      return false;
     }
     spdlog::info("loaded driver {}{}{}", d.name, d.args.empty() ? "" : " ", d.args);
   }
-  const std::string sock = accel::wire::SocketPath(cfg.runtime_dir);
+  return true;
+}
+
+bool ListenOnSocket(accel::transport::SocketServer& server, const std::string& sock) {
   if (accel::Result<void> rc = server.Listen(sock); !rc) {
     spdlog::error("cannot listen on {}: {}", sock, std::strerror(-rc.error()));
-    return 1;
+    return false;
   }
+  return true;
+}
+
+// RAS Query/Watch for everyone allowed at the nodes, admin for root, TCP when asked for.
+std::unique_ptr<accel::ras::RasGrpcServer> StartRasGrpc(const DaemonConfig& cfg,
+                                                        accel::ras::RasService& ras,
+                                                        const std::string& ras_sock) {
   accel::ras::RasGrpcServer::Options grpc_opts;
   grpc_opts.query_socket = ras_sock;
   grpc_opts.query_mode = cfg.node_mode;
@@ -235,18 +277,54 @@ int main(int argc, char** argv) {
       accel::ras::RasGrpcServer::Start(&ras, grpc_opts);
   if (!grpc) {
     spdlog::error("cannot serve RAS over gRPC at {}: {}", ras_sock, std::strerror(-grpc.error()));
-    return 1;
+    return nullptr;
   }
+  return std::move(*grpc);
+}
+
+// Builds the daemon, serves until `stop_fd` is readable and tears it down; the exit code.
+// The objects live here, in this order, because their destruction runs backwards: the trees
+// and the socket go, drivers are unloaded, then the RAS store is closed, then the registry.
+// RAS exists before any driver, so that the first device already gets its persisted state
+// back; drivers load before the socket listens, so that a client which sees the socket also
+// sees the devices.
+int Serve(const DaemonConfig& cfg, int stop_fd) {
+  accel::core::Registry registry;
+  registry.set_default_permissions(NodePermissionsFrom(cfg));
+  const std::string ras_sock = accel::wire::RasSocketPath(cfg.runtime_dir);
+  std::optional<std::unique_ptr<accel::ras::RasStore>> store = SetUpRas(cfg, ras_sock);
+  if (!store) return 1;
+  accel::ras::RasService ras(registry, std::move(*store), cfg.thresholds);
+  registry.set_ras_observer(&ras);
+  accel::daemon::ModuleLoader loader(registry, DriverSearchPath(cfg));
+  accel::transport::SocketServer server(registry, loader);
+  if (!LoadDrivers(cfg.loads, loader)) return 1;
+  const std::string sock = accel::wire::SocketPath(cfg.runtime_dir);
+  if (!ListenOnSocket(server, sock)) return 1;
+  std::unique_ptr<accel::ras::RasGrpcServer> grpc = StartRasGrpc(cfg, ras, ras_sock);
+  if (!grpc) return 1;
   accel::transport::DevTree dev_tree(registry);
   accel::transport::SysTree sys_tree(registry);
   if (!cfg.no_fuse) {
-    if (cfg.dev_dir.empty()) cfg.dev_dir = cfg.runtime_dir + "/dev";
-    if (cfg.sys_dir.empty()) cfg.sys_dir = cfg.runtime_dir + "/sys";
     if (int rc = MountTrees(cfg, dev_tree, sys_tree); rc != 0) return rc;
   }
   spdlog::info("listening on {} (pid {})", sock, getpid());
   server.Run(stop_fd);
-  (*grpc)->Shutdown();
+  grpc->Shutdown();
   spdlog::info("stopped");
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CommandLine cl;
+  if (std::optional<int> exit_code = ParseCommandLine(argc, argv, cl)) return *exit_code;
+  SetUpLogging(cl.cfg.log_level);
+  if (!CompleteConfig(cl)) return 2;
+  // Before any thread starts, so that every thread inherits the blocked signals.
+  const int stop_fd = StopSignalFd();
+  std::optional<accel::acceld::RuntimeDirLock> lock = LockRuntimeDir(cl.cfg.runtime_dir);
+  if (!lock) return 1;
+  return Serve(cl.cfg, stop_fd);
 }

@@ -242,13 +242,15 @@ void Read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi
   fuse_reply_buf(req, reinterpret_cast<const char*>(src.data() + pos), n);
 }
 
-// Runs one ioctl and replies. The struct and the staged payload are private to this call
-// until the reply, so concurrent ioctls on one file do not see each other's bytes.
-void RunIoctl(fuse_req_t req, OpenNode& node, const core::Caller& caller, uint32_t cmd,
-              uint8_t* arg, size_t size, size_t out_size) {
+// Runs one ioctl, the command Ioctl() found, and replies. The struct and the staged payload
+// are private to this call until the reply, so concurrent ioctls on one file do not see each
+// other's bytes. Dispatch() ends the device's bracket before the reply, which may let the file
+// (and the device) go.
+void RunIoctl(fuse_req_t req, OpenNode& node, const core::Caller& caller,
+              core::FoundCommand&& found, uint8_t* arg, size_t size, size_t out_size) {
   StagedPayload staged;
   StagingMemory mem(staged);
-  int rc = core::Dispatch(*node.file, caller, cmd, arg, size, mem);
+  int rc = core::Dispatch(std::move(found), caller, arg, size, mem);
   if (rc == 0 && !staged.empty())
     rc = static_cast<int>(std::min<size_t>(staged.bytes.size(), INT_MAX));
   {
@@ -268,7 +270,10 @@ void Ioctl(fuse_req_t req, fuse_ino_t, unsigned int cmd, void*, fuse_file_info* 
   OpenNode& node = NodeOf(fi);
   const size_t size = _IOC_SIZE(cmd);
   const core::Caller caller = CallerOf(req);
-  if ((core::CommandFlags(*node.file, cmd) & ACCEL_IOCTL_MAY_SLEEP) == 0) {
+  // Looked up once, here: its flags choose the thread, and the call runs what was found. An
+  // unknown command or a gone device still goes through RunIoctl, which reports the error.
+  core::FoundCommand found = core::FindCommand(*node.file, cmd);
+  if ((found.flags() & ACCEL_IOCTL_MAY_SLEEP) == 0) {
     // The common case runs here, on a stack copy of the struct.
     uint8_t small[256];
     std::vector<uint8_t> large;
@@ -279,20 +284,22 @@ void Ioctl(fuse_req_t req, fuse_ino_t, unsigned int cmd, void*, fuse_file_info* 
     }
     std::memset(arg, 0, size);
     if (in_buf) std::memcpy(arg, in_buf, std::min(in_size, size));
-    return RunIoctl(req, node, caller, cmd, arg, size, out_size);
+    return RunIoctl(req, node, caller, std::move(found), arg, size, out_size);
   }
   std::vector<uint8_t> arg(size, 0);
   if (in_buf) std::memcpy(arg.data(), in_buf, std::min(in_size, size));
 
   // A sleeping command: off the FUSE worker, interruptible. The kernel keeps the file open
-  // until we reply, so `node` outlives the thread.
+  // until we reply, so `node` outlives the thread. `found` goes with it, the device still
+  // held: an unplug meanwhile waits for this call, whose sleep it then wakes with -ENODEV.
   DevTree& tree = TreeOf(req);
   node.file->ClearInterrupt();
   fuse_req_interrupt_func(
       req, [](fuse_req_t, void* file) { static_cast<core::File*>(file)->Interrupt(); }, node.file);
   tree.sleeping_calls()++;
-  std::thread([req, &node, caller, cmd, arg = std::move(arg), out_size, &tree]() mutable {
-    RunIoctl(req, node, caller, cmd, arg.data(), arg.size(), out_size);
+  std::thread([req, &node, caller, found = std::move(found), arg = std::move(arg), out_size,
+               &tree]() mutable {
+    RunIoctl(req, node, caller, std::move(found), arg.data(), arg.size(), out_size);
     tree.sleeping_calls()--;
   }).detach();
 }

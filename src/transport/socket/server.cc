@@ -22,6 +22,7 @@
 #include "core/driver.h"
 #include "core/file.h"
 #include "core/permissions.h"
+#include "transport/socket/payload.h"
 #include "transport/socket/peer_credentials.h"
 #include "transport/socket/reply_memory.h"
 #include "wire/runtime_dir.h"
@@ -61,7 +62,7 @@ struct SocketServer::Connection {
 };
 
 SocketServer::SocketServer(core::Registry& registry, core::DriverControl& loader)
-    : registry_(registry), loader_(loader) {
+    : registry_(registry), loader_(loader), control_(registry, loader) {
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 }
 
@@ -244,14 +245,13 @@ bool SendReply(int fd, const wire::Header& request, const Reply& r, uint16_t ver
 
 }  // namespace
 
-// One connection's protocol state machine, run on its own thread.
+// One connection's protocol state machine, run on its own thread: the handshake, the open
+// file and its IOCTLs, the monitor stream; the control operations it hands to ControlOps.
 class ConnectionSession {
  public:
-  ConnectionSession(core::Registry& registry, core::DriverControl& loader, std::mutex& modules_mu,
-                    SocketServer::Connection& conn)
+  ConnectionSession(core::Registry& registry, ControlOps& control, SocketServer::Connection& conn)
       : registry_(registry),
-        loader_(loader),
-        modules_mu_(modules_mu),
+        control_(control),
         conn_(conn),
         file_mu_(conn.mu),
         file_(conn.file),
@@ -276,17 +276,18 @@ class ConnectionSession {
       case wire::Op::kIoctl:
         return Ioctl(f, caller);
       case wire::Op::kList:
-        return List();
+        return Out(control_.List(out_));
       case wire::Op::kLoad:
-        return Load(f, caller);
+        return Out(control_.Load(f, caller, out_));
       case wire::Op::kUnload:
-        return Unload(f, caller);
+        return Out(control_.Unload(f, caller, out_));
       case wire::Op::kDrivers:
-        return Drivers();
+        return Out(control_.Drivers(out_));
       case wire::Op::kMonitor:
         return Monitor();
       case wire::Op::kClients:
-        return Clients(f, caller);
+        if (version_ < wire::kFdVersion) return Error(-EOPNOTSUPP);
+        return Out(control_.Clients(f, caller, out_));
       case wire::Op::kCopyIn:
         return Error(-EPROTO);  // only the daemon asks, and only during an IOCTL
     }
@@ -302,16 +303,8 @@ class ConnectionSession {
  private:
   static Reply Error(int e) { return Reply{e, {}, {}, false, {}}; }
   static Reply Fatal(int e) { return Reply{e, {}, {}, true, {}}; }
-  // A reply whose payload is out_ (filled by the handler).
+  // A reply whose payload is out_ (filled by the handler, left empty where there is none).
   Reply Out(int32_t status = 0) { return Reply{status, out_, {}, false, {}}; }
-  template <typename T>
-  static void Put(std::vector<uint8_t>& out, const T& v) {
-    const auto* p = reinterpret_cast<const uint8_t*>(&v);
-    out.insert(out.end(), p, p + sizeof(T));
-  }
-  static std::string PayloadString(const wire::FrameView& f) {
-    return std::string(reinterpret_cast<const char*>(f.payload.data()), f.payload.size());
-  }
 
   Reply Hello(const wire::FrameView& f) {
     wire::HelloRequest req;
@@ -322,7 +315,7 @@ class ConnectionSession {
       return Fatal(-EPROTONOSUPPORT);
     version_ = hi;
     out_.clear();
-    Put(out_, wire::HelloReply{hi, 0, static_cast<uint32_t>(wire::kMaxFrame)});
+    AppendStruct(out_, wire::HelloReply{hi, 0, static_cast<uint32_t>(wire::kMaxFrame)});
     return Out();
   }
 
@@ -342,7 +335,7 @@ class ConnectionSession {
       file_ = *file;
     }
     out_.clear();
-    Put(out_, wire::OpenReply{(*dev)->minor(), 0, (*file)->client_id()});
+    AppendStruct(out_, wire::OpenReply{(*dev)->minor(), 0, (*file)->client_id()});
     return Out();
   }
 
@@ -366,112 +359,6 @@ class ConnectionSession {
     r.body = f.payload;
     r.tail = segments_;
     return r;
-  }
-
-  // CLIENTS: the fdinfo blocks of every device (or the one named) that this caller may see,
-  // each led by the device's name, a frame's worth at a time from block `arg` on.
-  Reply Clients(const wire::FrameView& f, const core::Caller& caller) {
-    if (version_ < wire::kFdVersion) return Error(-EOPNOTSUPP);
-    const std::string name = PayloadString(f);
-    if (name.size() > wire::kMaxDeviceName || name.find('\0') != std::string::npos)
-      return Error(-EINVAL);
-    std::vector<core::DeviceRef> devs;
-    if (name.empty()) {
-      for (const core::DeviceSummary& d : registry_.List())
-        if (core::DeviceRef dev = registry_.Lookup(d.minor)) devs.push_back(std::move(dev));
-    } else {
-      Result<core::DeviceRef> dev = registry_.LookupName(name);
-      if (!dev) return Error(dev.error());
-      devs.push_back(std::move(*dev));
-    }
-    std::vector<std::string> blocks;
-    for (const core::DeviceRef& dev : devs) {
-      Result<std::vector<std::string>> usage = dev->ClientUsage(caller);
-      if (!usage && !name.empty()) return Error(usage.error());
-      if (!usage) continue;  // unplugged since the list was taken: it has no clients now
-      for (const std::string& b : *usage)
-        blocks.push_back("accel-device:\t" + dev->name() + "\n" + b + "\n");
-    }
-    out_.assign(sizeof(wire::ClientsReplyHeader), 0);
-    wire::ClientsReplyHeader h{0, static_cast<uint32_t>(blocks.size())};
-    for (size_t i = f.header.arg; i < blocks.size(); ++i, ++h.count) {
-      if (out_.size() + blocks[i].size() > wire::kMaxPayload) break;
-      out_.insert(out_.end(), blocks[i].begin(), blocks[i].end());
-    }
-    // A block never nears a frame (the driver's part is bounded), but a client must never
-    // be left asking for the same block forever.
-    if (h.count == 0 && f.header.arg < blocks.size()) return Error(-EMSGSIZE);
-    std::memcpy(out_.data(), &h, sizeof(h));
-    return Out();
-  }
-
-  Reply List() {
-    out_.clear();
-    std::vector<core::DeviceSummary> devs = registry_.List();
-    Put(out_, wire::ListHeader{static_cast<uint32_t>(devs.size()), 0});
-    for (const core::DeviceSummary& d : devs) {
-      wire::DeviceRecord rec{};
-      rec.minor = d.minor;
-      rec.mode = d.perms.mode;
-      rec.uid = d.perms.uid;
-      rec.gid = d.perms.gid;
-      rec.vendor_id = d.vendor_id;
-      rec.device_id = d.device_id;
-      rec.open_count = d.open_count;
-      rec.ras_formats = d.ras_formats;
-      wire::CopyField(rec.name, sizeof(rec.name), d.name);
-      wire::CopyField(rec.driver, sizeof(rec.driver), d.driver);
-      wire::CopyField(rec.serial, sizeof(rec.serial), d.serial);
-      wire::CopyField(rec.bus, sizeof(rec.bus), d.bus);
-      Put(out_, rec);
-    }
-    return Out();
-  }
-
-  Reply Load(const wire::FrameView& f, const core::Caller& caller) {
-    if (!caller.IsRoot()) return Error(-EPERM);
-    std::string p = PayloadString(f);
-    size_t nul = p.find('\0');
-    std::string name = p.substr(0, nul);
-    std::string args = nul == std::string::npos ? "" : p.substr(nul + 1);
-    if (!args.empty() && args.back() == '\0') args.pop_back();
-    std::string why;
-    Result<void> rc;
-    {
-      std::lock_guard lock(modules_mu_);
-      rc = loader_.Load(name, args, &why);
-    }
-    if (!rc) {
-      spdlog::warn("load {}: {}", name, why);
-      out_.assign(why.begin(), why.end());  // the reason, for the operator
-      return Out(rc.error());
-    }
-    spdlog::info("loaded driver {} ({})", name, args.empty() ? "no args" : args);
-    return {};
-  }
-
-  Reply Unload(const wire::FrameView& f, const core::Caller& caller) {
-    if (!caller.IsRoot()) return Error(-EPERM);
-    std::string name = PayloadString(f);
-    const bool force = (f.header.arg & wire::kUnloadForce) != 0;
-    if (f.header.arg & ~wire::kUnloadForce) return Error(-EINVAL);
-    Result<void> rc;
-    {
-      std::lock_guard lock(modules_mu_);
-      rc = loader_.Unload(name, force);
-    }
-    if (!rc) return Error(rc.error());
-    spdlog::info("unloaded driver {}{}", name, force ? " (forced)" : "");
-    return {};
-  }
-
-  Reply Drivers() {
-    out_.clear();
-    for (const std::string& n : registry_.DriverNames()) {
-      out_.insert(out_.end(), n.begin(), n.end());
-      out_.push_back(0);
-    }
-    return Out();
   }
 
   Reply Monitor() {
@@ -524,8 +411,7 @@ class ConnectionSession {
   }
 
   core::Registry& registry_;
-  core::DriverControl& loader_;
-  std::mutex& modules_mu_;
+  ControlOps& control_;  // the operations that name no file, shared by every connection
   SocketServer::Connection& conn_;
   std::mutex& file_mu_;
   core::File*& file_;
@@ -541,7 +427,7 @@ void SocketServer::ServeFrames(Connection* conn, const std::optional<core::Calle
   std::vector<uint8_t> buf(wire::kMaxFrame + 1);
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
   // The session (and its monitor subscription) ends before the connection is reaped.
-  ConnectionSession session(registry_, loader_, modules_mu_, *conn);
+  ConnectionSession session(registry_, control_, *conn);
   for (;;) {
     iovec iov{buf.data(), buf.size()};
     msghdr msg{};

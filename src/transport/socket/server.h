@@ -13,7 +13,8 @@
 // (devices unplug, sleepers wake with -ENODEV), shut every connection down, join the threads.
 //
 // Every frame is judged by the credentials the kernel attached to it (SO_PASSCRED), per
-// docs/wire-protocol.md.
+// docs/wire-protocol.md. This file is the connection machinery and the session (handshake,
+// open, IOCTL, monitor); the operations that name no file are ControlOps's (control_ops.h).
 #ifndef ACCEL_TRANSPORT_SOCKET_SERVER_H_
 #define ACCEL_TRANSPORT_SOCKET_SERVER_H_
 
@@ -29,6 +30,7 @@
 #include "core/caller.h"
 #include "core/driver_control.h"
 #include "core/registry.h"
+#include "transport/socket/control_ops.h"
 
 namespace accel::transport {
 
@@ -60,7 +62,7 @@ class SocketServer {
   std::string path_;
   mutable std::mutex conns_mu_;
   std::list<std::unique_ptr<Connection>> conns_;
-  std::mutex modules_mu_;  // serialises LOAD/UNLOAD
+  ControlOps control_;  // LIST, LOAD, UNLOAD, ...: shared by every connection
 };
 
 }  // namespace accel::transport
