@@ -51,6 +51,10 @@ struct SocketServer::Connection {
   // Monitor stream state: events are sent from whichever thread raised them, non-blocking.
   uint64_t monitor_id = 0;  // registry subscription, 0 when not monitoring
   std::atomic<bool> monitor_ready{false};
+  // Held while the MONITOR reply goes out and the stream opens, and by every event sent: an
+  // event raised once the client has its reply (it may act on it at once, e.g. LOAD a
+  // driver) must reach it, not be dropped in the window before monitor_ready is set.
+  std::mutex monitor_mu;
   std::atomic<uint64_t> monitor_seqno{0};
   std::thread thread;
   std::atomic<bool> finished{false};
@@ -389,6 +393,7 @@ class ConnectionSession {
   // blocks: a monitor that does not read loses events, and the seqno gap tells it so.
   static void SendMonitorEvent(SocketServer::Connection& conn, core::DeviceEvent e,
                                const core::Device& dev) {
+    std::lock_guard lock(conn.monitor_mu);
     if (!conn.monitor_ready) return;
     wire::MonitorRecord rec{};
     rec.action = MonitorAction(e);
@@ -452,9 +457,12 @@ void SocketServer::ServeFrames(Connection* conn, const std::optional<core::Calle
     if (!caller) break;
     if (conn->file) conn->file->ClearInterrupt();
     Reply r = session.Handle(*frame, *caller);
+    std::unique_lock opening(conn->monitor_mu, std::defer_lock);
+    if (conn->monitor_id && !conn->monitor_ready) opening.lock();  // see monitor_mu
     const bool sent =
         SendReply(conn->fd, frame->header, r, conn->version ? conn->version : wire::kVersion);
     session.ReplySent();
+    if (opening.owns_lock()) opening.unlock();
     if (!sent || r.close_after) break;
   }
 }
