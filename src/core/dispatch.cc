@@ -39,8 +39,12 @@ int RunHandler(File& file, const Caller& caller, const accel_ioctl_desc& io, uin
   if (user_size < first) return -EINVAL;
   if ((io.flags & ACCEL_IOCTL_ROOT_ONLY) && !caller.IsRoot()) return -EACCES;
 
-  const bool in = (_IOC_DIR(cmd) & _IOC_WRITE) != 0;
-  const bool out = (_IOC_DIR(cmd) & _IOC_READ) != 0;
+  // As drm_ioctl(): data goes in only where both the caller's cmd and the table's say
+  // _IOC_WRITE, and out only where both say _IOC_READ. An _IOW command issued as _IOR must not
+  // hand the caller the handler's struct, nor an _IOR one issued as _IOW feed it the caller's.
+  const uint32_t dir = _IOC_DIR(cmd) & _IOC_DIR(io.cmd);
+  const bool in = (dir & _IOC_WRITE) != 0;
+  const bool out = (dir & _IOC_READ) != 0;
   if (in && user_size > today && !AllZero(user + today, user_size - today)) return -E2BIG;
 
   uint8_t stack_buf[kStackArgBytes];

@@ -9,8 +9,9 @@
 //   3. applies the size rules: _IOC_SIZE(cmd) below the command's first size is -EINVAL,
 //      below today's is zero-extended, above it with non-zero input bytes is -E2BIG;
 //   4. checks flags against the caller of this call (ROOT_ONLY -> -EACCES);
-//   5. copies in (when the user's cmd has _IOC_WRITE), calls the handler, copies out (when it
-//      has _IOC_READ) even if the handler failed, so errors can return data.
+//   5. copies in (when both the user's cmd and the table's have _IOC_WRITE; the rest of the
+//      struct is zeroed), calls the handler, copies out (when both have _IOC_READ) even if
+//      the handler failed, so errors can return data; as drm_ioctl() does.
 //
 // `arg` is the caller's struct, exactly _IOC_SIZE(cmd) bytes (any other arg_size is -EINVAL,
 // whatever steps 1 and 2 found); the transport got it from a socket frame, a FUSE ioctl or

@@ -274,6 +274,32 @@ TEST_F(DispatchTest, CommandWithoutReadDirectionCopiesNothingBack) {
   EXPECT_EQ(e.sum, 0u);
 }
 
+// drm_ioctl()'s rule: data moves in only where both the caller's cmd and the table's entry say
+// _IOC_WRITE, and out only where both say _IOC_READ, whatever the caller's cmd claims.
+TEST_F(DispatchTest, DirectionIsWhatTheCallerAndTheTableAgreeOn) {
+  const uint64_t mine = 0x1122334455667788ULL;
+  const uint64_t scribbled = 0x5c5c5c5c5c5c5c5cULL;
+  const auto both = [](uint32_t cmd) { return Cmd(_IOC_READ | _IOC_WRITE, _IOC_NR(cmd), 8); };
+  // _IOW in the table, issued as _IOWR: the handler gets the struct, the caller gets nothing.
+  testing::test_scribble w{mine};
+  ASSERT_EQ(Call(both(TEST_IOCTL_SCRIBBLE_IN), &w, sizeof(w), root_), 0);
+  EXPECT_EQ(testing::TestState().scribble_seen, mine);
+  EXPECT_EQ(w.word, mine);
+  // _IOR in the table, issued as _IOWR: the handler sees zeros, the caller gets its output.
+  w.word = mine;
+  ASSERT_EQ(Call(both(TEST_IOCTL_SCRIBBLE_OUT), &w, sizeof(w), root_), 0);
+  EXPECT_EQ(testing::TestState().scribble_seen, 0u);
+  EXPECT_EQ(w.word, scribbled);
+  // As published, each works one way.
+  w.word = mine;
+  ASSERT_EQ(Call(TEST_IOCTL_SCRIBBLE_IN, w), 0);
+  EXPECT_EQ(testing::TestState().scribble_seen, mine);
+  EXPECT_EQ(w.word, mine);
+  ASSERT_EQ(Call(TEST_IOCTL_SCRIBBLE_OUT, w), 0);
+  EXPECT_EQ(testing::TestState().scribble_seen, 0u);
+  EXPECT_EQ(w.word, scribbled);
+}
+
 TEST_F(DispatchTest, CopyToUserReachesTheCallersMemory) {
   char buf[32] = {};
   testing::test_copy c{reinterpret_cast<uintptr_t>(buf), sizeof(buf), 0};

@@ -88,6 +88,13 @@ int Copy(const accel_call* call, void* data) noexcept {
   return g_ops->copy_to_user(call, c->ptr, kPattern, len);
 }
 
+int Scribble(const accel_call*, void* data) noexcept {
+  auto* w = static_cast<test_scribble*>(data);
+  TestState().scribble_seen = w->word;
+  std::memset(w, 0x5c, sizeof(*w));
+  return 0;
+}
+
 int InstallFd(const accel_call* call, void* data) noexcept {
   auto* in = static_cast<test_install_fd*>(data);
   return g_ops->install_fd(call, in->fd, in->offset);
@@ -135,6 +142,8 @@ const accel_ioctl_desc kIoctls[] = {
     {TEST_IOCTL_NOSPC, 0, 0, 0, NoSpc},
     {TEST_IOCTL_COPY, 0, 0, 0, Copy},
     {TEST_IOCTL_INSTALL_FD, 0, 0, 0, InstallFd},
+    {TEST_IOCTL_SCRIBBLE_IN, 0, 0, 0, Scribble},
+    {TEST_IOCTL_SCRIBBLE_OUT, 0, 0, 0, Scribble},
 };
 
 const accel_driver kTable = {

@@ -55,6 +55,13 @@ struct test_install_fd {
 
 #define TEST_IOCTL_COPY ACCEL_IOW(0x44, struct accel::testing::test_copy)
 #define TEST_IOCTL_INSTALL_FD ACCEL_IOWR(0x45, struct accel::testing::test_install_fd)
+// Records the first word of the struct it was handed in TestState().scribble_seen, then
+// overwrites the struct with 0x5c bytes: which way data moved shows in both.
+struct test_scribble {
+  __u64 word;
+};
+#define TEST_IOCTL_SCRIBBLE_IN ACCEL_IOW(0x46, struct accel::testing::test_scribble)
+#define TEST_IOCTL_SCRIBBLE_OUT ACCEL_IOR(0x47, struct accel::testing::test_scribble)
 
 // file_rw: each open file has kTestRwSize bytes at fake offset kTestRwOffset.
 inline constexpr uint64_t kTestRwOffset = uint64_t{1} << 32;
@@ -68,6 +75,7 @@ struct TestDriverState {
   std::atomic<int> postcloses{0};
   std::atomic<int> releases{0};
   std::atomic<int> sleepers{0};  // calls inside SLEEP right now
+  std::atomic<uint64_t> scribble_seen{0};
   std::atomic<bool> wake_flag{false};
   std::atomic<int> unloads{0};
   std::atomic<int> resets{0};
