@@ -4,19 +4,21 @@
 #include <linux/ioctl.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "own_memory.h"
 #include "wire/runtime_dir.h"
 
 namespace accel::client {
 
 Result<ClientConnection*> ClientConnection::Connect() {
-  const std::string path = wire::SocketPath(wire::DefaultRuntimeDir());
+  const std::string dir = wire::DefaultRuntimeDir();
+  if (int rc = wire::CheckRuntimeDir(dir); rc < 0) return Errno{rc};
+  const std::string path = wire::SocketPath(dir);
   Result<sockaddr_un> addr = wire::UnixSocketAddress(path);
   if (!addr) return Errno{addr.error()};
   int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -29,6 +31,15 @@ Result<ClientConnection*> ClientConnection::Connect() {
     int e = errno;
     close(fd);
     return Err(e);
+  }
+  // Only a daemon of root or of this user may answer: whoever serves the socket writes into
+  // this process's memory (copy-out segments) and reads it (COPY_IN), as a kernel would.
+  ucred peer{};
+  socklen_t len = sizeof(peer);
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 ||
+      (peer.uid != 0 && peer.uid != geteuid())) {
+    close(fd);
+    return Err(EACCES);
   }
   auto* conn = new ClientConnection(fd);
   wire::HelloRequest hello{wire::kMinVersion, wire::kVersion};
@@ -159,13 +170,10 @@ int ClientConnection::AnswerCopyIn(const wire::FrameView& request) {
   if (request.payload.size() != sizeof(req)) return -EPROTO;
   std::memcpy(&req, request.payload.data(), sizeof(req));
   if (req.len == 0 || req.len > wire::kMaxCopyIn || req.pad != 0) return -EPROTO;
-  // process_vm_readv on ourselves: an address this process cannot read is -EFAULT here, as
-  // copy_from_user would say, instead of a crash.
+  // An address this process cannot read is -EFAULT here, as copy_from_user would say, not a
+  // crash (own_memory.h).
   copy_in_.resize(req.len);
-  iovec local{copy_in_.data(), req.len};
-  iovec remote{reinterpret_cast<void*>(static_cast<uintptr_t>(req.addr)), req.len};
-  const ssize_t n = req.addr == 0 ? -1 : process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
-  const bool ok = n == static_cast<ssize_t>(req.len);
+  const bool ok = ReadOwnMemory(copy_in_.data(), req.addr, req.len) == 0;
   const std::vector<uint8_t> reply = wire::BuildFrame(
       wire::Op::kCopyIn, request.header.seq, ok ? 0 : -EFAULT, 0,
       ok ? std::span<const uint8_t>(copy_in_) : std::span<const uint8_t>(), true, version_);
@@ -235,18 +243,19 @@ int ClientConnection::Ioctl(uint32_t cmd, void* arg, size_t size) {
   // copy_to_user() segments: the daemon writes into our memory at addresses our struct named;
   // the fd segment says where in the struct the descriptors that came along go.
   std::span<const uint8_t> fd_offsets;
-  bool fd_segments = false, twice = false;
-  Result<void> seg = wire::ForEachSegment(
-      payload.subspan(size), [&](uint64_t addr, const uint8_t* d, uint32_t len) {
-        if (addr == wire::kFdSegmentAddr) {
-          twice = twice || fd_segments;
-          fd_segments = true;
-          fd_offsets = std::span(d, len);
-        } else if (len) {
-          std::memcpy(reinterpret_cast<void*>(static_cast<uintptr_t>(addr)), d, len);
-        }
-      });
+  bool fd_segments = false, twice = false, fault = false;
+  Result<void> seg = wire::ForEachSegment(payload.subspan(size),
+                                          [&](uint64_t addr, const uint8_t* d, uint32_t len) {
+                                            if (addr == wire::kFdSegmentAddr) {
+                                              twice = twice || fd_segments;
+                                              fd_segments = true;
+                                              fd_offsets = std::span(d, len);
+                                            } else if (WriteOwnMemory(addr, d, len) < 0) {
+                                              fault = true;
+                                            }
+                                          });
   if (!seg || twice) return -EPROTO;
+  if (fault) return -EFAULT;
   if (h.status < 0) return h.status;  // a failed call hands over nothing
   if (fd_segments || !fds.empty()) {
     if (int rc = fds.PlaceInto(fd_offsets, arg, size); rc < 0) return rc;

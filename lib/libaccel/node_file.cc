@@ -12,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "own_memory.h"
 #include "wire/runtime_dir.h"
 #include "wire/wire.h"
 
@@ -37,10 +38,12 @@ int ApplyStagedSegments(int fd) {
     buf.insert(buf.end(), chunk, chunk + n);
     if (buf.size() > (size_t{2} << 20)) return -EPROTO;
   }
-  Result<void> rc = wire::ForEachSegment(buf, [](uint64_t addr, const uint8_t* d, uint32_t len) {
-    if (len) std::memcpy(reinterpret_cast<void*>(static_cast<uintptr_t>(addr)), d, len);
+  bool fault = false;
+  Result<void> rc = wire::ForEachSegment(buf, [&](uint64_t addr, const uint8_t* d, uint32_t len) {
+    if (WriteOwnMemory(addr, d, len) < 0) fault = true;
   });
-  return rc ? 0 : -EPROTO;
+  if (!rc) return -EPROTO;
+  return fault ? -EFAULT : 0;
 }
 
 }  // namespace
@@ -56,8 +59,10 @@ TransportChoice ChosenTransport() {
 std::string NodePath(const std::string& name) {
   if (const char* d = std::getenv("ACCEL_DEV_DIR"); d && *d)
     return std::string(d) + "/accel/" + name;
-  std::string path = wire::DefaultRuntimeDir() + "/dev/accel/" + name;
-  if (IsRegularFile(path)) return path;
+  const std::string dir = wire::DefaultRuntimeDir();
+  std::string path = dir + "/dev/accel/" + name;
+  // A node under another user's fallback directory is theirs to fake: not taken.
+  if (wire::CheckRuntimeDir(dir) == 0 && IsRegularFile(path)) return path;
   std::string dev = "/dev/accel/" + name;
   return IsRegularFile(dev) ? dev : path;
 }

@@ -6,9 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
-
 #include <cstdlib>
+#include <cstring>
 
 namespace accel::wire {
 
@@ -16,7 +15,25 @@ std::string DefaultRuntimeDir() {
   if (const char* d = std::getenv("ACCEL_RUNTIME_DIR"); d && *d) return d;
   if (geteuid() == 0) return "/run/accel";
   if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x) return std::string(x) + "/accel";
+  return FallbackRuntimeDir();
+}
+
+std::string FallbackRuntimeDir() {
   return "/tmp/accel-" + std::to_string(geteuid());
+}
+
+int CheckRuntimeDir(const std::string& dir) {
+  if (dir != FallbackRuntimeDir()) return 0;
+  struct stat st;
+  if (lstat(dir.c_str(), &st) != 0) return errno == ENOENT ? 0 : -errno;
+  if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0) return -EACCES;
+  return 0;
+}
+
+int PrepareRuntimeDir(const std::string& dir) {
+  if (dir != FallbackRuntimeDir()) return CreateDirectories(dir);
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return -errno;
+  return CheckRuntimeDir(dir);
 }
 
 Result<sockaddr_un> UnixSocketAddress(const std::string& path) {

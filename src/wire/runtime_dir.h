@@ -36,6 +36,18 @@ Result<sockaddr_un> UnixSocketAddress(const std::string& path);
 // mkdir -p with mode 0755 for each missing component; 0 or a negative errno.
 int CreateDirectories(const std::string& dir);
 
+// The last-resort runtime directory, /tmp/accel-UID: in a directory every user may write, so
+// another user could have made it first (a symlink, or a directory of theirs holding a fake
+// acceld.sock). It is used only when it is private, as XDG_RUNTIME_DIR must be: a real
+// directory, not a symlink, owned by this euid, mode 0700.
+std::string FallbackRuntimeDir();
+// 0 when `dir` is not the fallback or the fallback is private (or does not exist yet);
+// -EACCES when it is another user's, a symlink, not a directory or open to others.
+int CheckRuntimeDir(const std::string& dir);
+// For acceld: creates `dir` (the fallback with mode 0700, others as CreateDirectories) and
+// checks it with CheckRuntimeDir; 0 or a negative errno.
+int PrepareRuntimeDir(const std::string& dir);
+
 }  // namespace accel::wire
 
 #endif  // ACCEL_WIRE_RUNTIME_DIR_H_

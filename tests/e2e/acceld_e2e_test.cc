@@ -222,6 +222,83 @@ TEST_F(AcceldE2eTest, SecondDaemonOnTheSameRuntimeDirIsRefused) {
   EXPECT_EQ(ListDevices()->size(), 1u);  // the first one is untouched
 }
 
+// Issue 12 A1: acceld.lock is opened with O_NOFOLLOW and must be a lock file of acceld's own,
+// so a root acceld never truncates a file planted there (a symlink or a hard link).
+TEST_F(AcceldE2eTest, ALockFileThatIsALinkElsewhereIsRefusedAndLeftAlone) {
+  const std::string dir = daemon_.runtime_dir();
+  ASSERT_EQ(system(("mkdir -p " + dir).c_str()), 0);
+  const std::string victim = daemon_.root() + "/victim";
+  FILE* f = fopen(victim.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fputs("precious\n", f);
+  fclose(f);
+  const std::string lock = dir + "/acceld.lock";
+  for (const bool hard : {false, true}) {
+    unlink(lock.c_str());
+    ASSERT_EQ(hard ? link(victim.c_str(), lock.c_str()) : symlink(victim.c_str(), lock.c_str()), 0);
+    std::string out;
+    EXPECT_EQ(daemon_.RunOther({"--no-fuse"}, &out), 1) << out;
+    EXPECT_NE(out.find("is not a lock file"), std::string::npos) << out;
+    char buf[32] = {};
+    FILE* r = fopen(victim.c_str(), "r");
+    ASSERT_NE(r, nullptr);
+    ASSERT_NE(fgets(buf, sizeof(buf), r), nullptr);
+    fclose(r);
+    EXPECT_STREQ(buf, "precious\n") << (hard ? "hard link" : "symlink");
+  }
+  unlink(lock.c_str());
+  StartWith({"--load", "dummy"});  // with the planted file gone, acceld starts
+  EXPECT_EQ(ListDevices()->size(), 1u);
+}
+
+// Issue 12 A1: libaccel talks only to a daemon of root or of its own user. A socket served by
+// another user (here nobody, in a directory the test points ACCEL_RUNTIME_DIR at) answers
+// HELLO as acceld would, and is still refused with -EACCES.
+TEST_F(AcceldE2eTest, ADaemonOfAnotherUserIsRefused) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to run a daemon as another user";
+  const std::string dir = daemon_.root() + "/fake";
+  ASSERT_EQ(mkdir(dir.c_str(), 0777), 0);
+  ASSERT_EQ(chmod(dir.c_str(), 0777), 0);
+  const std::string path = dir + "/acceld.sock";
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t child = fork();
+  if (child == 0) {
+    close(ready[0]);
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(fd, 4) != 0)
+      _exit(3);
+    (void)!write(ready[1], "x", 1);
+    for (;;) {  // answer every HELLO with version kVersion, as a real acceld would
+      int c = accept(fd, nullptr, nullptr);
+      if (c < 0) _exit(4);
+      std::vector<uint8_t> buf(wire::kMaxFrame);
+      if (recv(c, buf.data(), buf.size(), 0) > 0) {
+        wire::HelloReply hr{wire::kVersion, 0, static_cast<uint32_t>(wire::kMaxFrame)};
+        const std::vector<uint8_t> reply =
+            wire::BuildFrame(wire::Op::kHello, wire::SeqOf(buf.data(), buf.size()), 0, 0,
+                             std::span(reinterpret_cast<const uint8_t*>(&hr), sizeof(hr)), true);
+        (void)!send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
+      }
+      close(c);
+    }
+  }
+  close(ready[1]);
+  char x;
+  ASSERT_EQ(read(ready[0], &x, 1), 1);
+  close(ready[0]);
+  setenv("ACCEL_RUNTIME_DIR", dir.c_str(), 1);
+  Result<std::vector<accel_device_entry>> devices = ListDevices();
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  ASSERT_FALSE(devices.ok());
+  EXPECT_EQ(devices.error(), -EACCES);
+}
+
 TEST_F(AcceldE2eTest, SigtermExitsZeroAndRemovesTheSocket) {
   StartWith({"--load", "dummy"});
   Result<Device> dev = Device::Open("accel0");  // an open file does not block shutdown
@@ -372,6 +449,27 @@ TEST_F(AcceldE2eTest, CopyFromUserReadsTheCallersBufferOverTheSocket) {
   d.digest = 0;
   ASSERT_EQ(dev->Ioctl(ACCEL_IOCTL_DUMMY_DIGEST, d), 0);  // the connection lives on
   EXPECT_EQ(d.digest, Fnv1a64(data.data(), data.size()));
+}
+
+// Issue 12 A1: a copy-out segment aimed at memory the caller cannot write is -EFAULT, as
+// copy_to_user says, instead of a crash in the caller (libaccel writes with
+// process_vm_writev, not through the pointer).
+TEST_F(AcceldE2eTest, CopyOutToUnmappedMemoryIsEfaultNotACrash) {
+  StartWith({"--load", "dummy"});
+  Result<Device> dev = Device::Open("accel0");
+  ASSERT_TRUE(dev.ok());
+  void* page = mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(page, MAP_FAILED);  // readable, not writable
+  accel_ras_query q{};
+  q.format = ACCEL_RAS_FMT_JSON;
+  q.ptr = reinterpret_cast<uintptr_t>(page);
+  q.size = 4096;
+  EXPECT_EQ(dev->Ioctl(ACCEL_IOCTL_RAS_QUERY, q), -EFAULT);
+  munmap(page, 4096);
+  std::vector<uint8_t> buf(1 << 16);
+  q.ptr = reinterpret_cast<uintptr_t>(buf.data());
+  q.size = static_cast<uint32_t>(buf.size());
+  EXPECT_EQ(dev->Ioctl(ACCEL_IOCTL_RAS_QUERY, q), 0);  // and the connection lives on
 }
 
 // A caller that asked for a copy-in command but does not answer (or answers wrongly) cannot

@@ -147,6 +147,16 @@ std::optional<accel::acceld::RuntimeDirLock> LockRuntimeDir(const std::string& d
   if (lock.error() == -EBUSY)
     spdlog::error("another acceld (pid {}) owns {}; stop it first or pass --runtime-dir", holder,
                   dir);
+  else if (lock.error() == -EEXIST || lock.error() == -ELOOP)
+    spdlog::error(
+        "{}/{} is not a lock file of this user's (a symlink, a hard link or another "
+        "user's file); remove it or pass --runtime-dir",
+        dir, accel::wire::kLockFileName);
+  else if (lock.error() == -EACCES)
+    spdlog::error(
+        "cannot use runtime dir {}: it must be a directory of this user's with mode "
+        "0700; remove it or pass --runtime-dir",
+        dir);
   else
     spdlog::error("cannot use runtime dir {}: {}", dir, std::strerror(-lock.error()));
   return std::nullopt;

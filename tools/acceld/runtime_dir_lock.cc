@@ -17,9 +17,22 @@ namespace {}  // namespace
 
 Result<RuntimeDirLock> RuntimeDirLock::Acquire(const std::string& dir, long* holder_pid) {
   *holder_pid = 0;
-  if (int rc = accel::wire::CreateDirectories(dir); rc < 0) return Errno{rc};
+  if (int rc = accel::wire::PrepareRuntimeDir(dir); rc < 0) return Errno{rc};
   std::string path = dir + "/" + wire::kLockFileName;
-  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // Never through a symlink, and never a file that is not a lock file of ours: a root acceld
+  // must not be talked into truncating another file (a symlink or hard link planted where
+  // acceld.lock goes). A file it creates here is its own; one already there must be a
+  // regular file of our euid with one link, as an earlier acceld left it.
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == EEXIST) {
+    fd = open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+                    st.st_nlink != 1)) {
+      close(fd);
+      return Err(EEXIST);
+    }
+  }
   if (fd < 0) return Err(errno);
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int e = errno;
