@@ -16,7 +16,7 @@
 namespace accel::client {
 
 Result<ClientConnection*> ClientConnection::Connect() {
-  const std::string dir = wire::DefaultRuntimeDir();
+  const std::string dir = wire::ClientRuntimeDir();
   if (int rc = wire::CheckRuntimeDir(dir); rc < 0) return Errno{rc};
   const std::string path = wire::SocketPath(dir);
   Result<sockaddr_un> addr = wire::UnixSocketAddress(path);

@@ -55,7 +55,7 @@ std::span<const uint8_t> Bytes(const std::string& s) {
 extern "C" {
 
 int accel_socket_path(char* buf, size_t len) {
-  std::string p = wire::SocketPath(wire::DefaultRuntimeDir());
+  std::string p = wire::SocketPath(wire::ClientRuntimeDir());
   if (buf == nullptr || p.size() + 1 > len) return -ENAMETOOLONG;
   std::memcpy(buf, p.c_str(), p.size() + 1);
   return static_cast<int>(p.size());

@@ -59,7 +59,7 @@ TransportChoice ChosenTransport() {
 std::string NodePath(const std::string& name) {
   if (const char* d = std::getenv("ACCEL_DEV_DIR"); d && *d)
     return std::string(d) + "/accel/" + name;
-  const std::string dir = wire::DefaultRuntimeDir();
+  const std::string dir = wire::ClientRuntimeDir();
   std::string path = dir + "/dev/accel/" + name;
   // A node under another user's fallback directory is theirs to fake: not taken.
   if (wire::CheckRuntimeDir(dir) == 0 && IsRegularFile(path)) return path;

@@ -11,11 +11,24 @@
 
 namespace accel::wire {
 
+std::string SystemRuntimeDir() {
+  if (const char* d = std::getenv("ACCEL_SYSTEM_RUNTIME_DIR"); d && *d) return d;
+  return "/run/accel";
+}
+
 std::string DefaultRuntimeDir() {
   if (const char* d = std::getenv("ACCEL_RUNTIME_DIR"); d && *d) return d;
-  if (geteuid() == 0) return "/run/accel";
+  if (geteuid() == 0) return SystemRuntimeDir();
   if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x) return std::string(x) + "/accel";
   return FallbackRuntimeDir();
+}
+
+std::string ClientRuntimeDir() {
+  if (const char* d = std::getenv("ACCEL_RUNTIME_DIR"); d && *d) return d;
+  const std::string system = SystemRuntimeDir();
+  struct stat st;
+  if (stat(SocketPath(system).c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) return system;
+  return DefaultRuntimeDir();
 }
 
 std::string FallbackRuntimeDir() {

@@ -9,9 +9,15 @@
 
 namespace accel::wire {
 
-// $ACCEL_RUNTIME_DIR if set; else /run/accel for root; else $XDG_RUNTIME_DIR/accel; else
-// /tmp/accel-UID.
+// Where acceld puts its sockets: $ACCEL_RUNTIME_DIR if set; else the system directory for
+// root; else $XDG_RUNTIME_DIR/accel; else /tmp/accel-UID.
 std::string DefaultRuntimeDir();
+// The system daemon's directory: $ACCEL_SYSTEM_RUNTIME_DIR if set (tests), else /run/accel.
+std::string SystemRuntimeDir();
+// Where a client looks: $ACCEL_RUNTIME_DIR if set; else the system daemon's directory when its
+// socket is there (so an ordinary user finds the root acceld, as Docker's and PipeWire's
+// clients find their system daemon); else DefaultRuntimeDir(), the user's own.
+std::string ClientRuntimeDir();
 // The sockets acceld serves in its runtime directory, by name: the device protocol
 // (docs/wire-protocol.md), the gRPC RAS query service and its root-only admin service
 // (docs/ras/grpc.md). Daemon and clients form every path from these, never from a literal.

@@ -299,6 +299,30 @@ TEST_F(AcceldE2eTest, ADaemonOfAnotherUserIsRefused) {
   EXPECT_EQ(devices.error(), -EACCES);
 }
 
+// Issue 12 A10: an ordinary user without ACCEL_RUNTIME_DIR finds the system (root) acceld
+// before looking in its own runtime directory. The system directory is the test daemon's here
+// (ACCEL_SYSTEM_RUNTIME_DIR stands in for /run/accel).
+TEST_F(AcceldE2eTest, AnOrdinaryUserFindsTheSystemDaemonFirst) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to run the client as another user";
+  StartWith({"--load", "dummy count=2"});
+  const std::string own = daemon_.root() + "/nobody-runtime";
+  ASSERT_EQ(mkdir(own.c_str(), 0700), 0);
+  ASSERT_EQ(chown(own.c_str(), 65534, 65534), 0);
+  const pid_t child = fork();
+  if (child == 0) {
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
+    unsetenv("ACCEL_RUNTIME_DIR");
+    setenv("XDG_RUNTIME_DIR", own.c_str(), 1);  // where it would look on its own
+    setenv("ACCEL_SYSTEM_RUNTIME_DIR", daemon_.runtime_dir().c_str(), 1);
+    Result<std::vector<accel_device_entry>> devices = ListDevices();
+    _exit(devices.ok() && devices->size() == 2 ? 0 : 3);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the client as nobody did not reach the system daemon";
+}
+
 TEST_F(AcceldE2eTest, SigtermExitsZeroAndRemovesTheSocket) {
   StartWith({"--load", "dummy"});
   Result<Device> dev = Device::Open("accel0");  // an open file does not block shutdown

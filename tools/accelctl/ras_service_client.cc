@@ -32,7 +32,7 @@ std::string SocketGroup(const std::string& path) {
 }  // namespace
 
 std::string RasQuerySocketPath() {
-  return accel::wire::RasSocketPath(accel::wire::DefaultRuntimeDir());
+  return accel::wire::RasSocketPath(accel::wire::ClientRuntimeDir());
 }
 
 int ConnectRasService(std::unique_ptr<accel::ras::RasGrpcClient>* client) {
