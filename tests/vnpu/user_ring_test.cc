@@ -9,6 +9,7 @@
 
 #include <poll.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -373,7 +374,19 @@ TEST(VnpuUserRingTest, AGarbageSqTailNeverLeavesTheRing) {
 
 // A client whose completion head runs ahead of the tail: the ring waits for room rather than
 // posting over unreaped entries; Stop() joins it.
-TEST(VnpuUserRingTest, AGarbageCqHeadStallsTheRingWithoutOverrun) {
+// CPU time this process spent while the test thread sleeps `ms`: what the ring thread burns.
+double CpuMsWhileSleeping(int ms) {
+  timespec a, b;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+  std::this_thread::sleep_for(milliseconds(ms));
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+  return (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+}
+
+// Issue 12 A4: a garbage cq.head with a submission pending made the ring thread yield()
+// forever (two such rings pinned both cores). Now the ring is marked broken, posts nothing,
+// and its thread sleeps until the ring is destroyed.
+TEST(VnpuUserRingTest, AGarbageCqHeadMarksTheRingBrokenAndItStopsCostingCpu) {
   Device d;
   std::shared_ptr<UserRing> ring = d.Create(8, 0);
   Client c(*ring);
@@ -381,8 +394,39 @@ TEST(VnpuUserRingTest, AGarbageCqHeadStallsTheRingWithoutOverrun) {
   __atomic_store_n(&c.layout()->cq.head, 12345u, __ATOMIC_RELEASE);
   c.Push(Nop(1));
   c.Doorbell();
-  std::this_thread::sleep_for(milliseconds(20));
+  ASSERT_TRUE(Eventually([&] { return (c.SqFlags() & VNPU_RING_BROKEN) != 0; }));
+  EXPECT_TRUE(ring->broken());
+  // A spinning thread would burn about the whole interval; a sleeping one nearly nothing.
+  EXPECT_LT(CpuMsWhileSleeping(300), 100.0);
+  c.Doorbell();  // a broken ring stays broken
   EXPECT_EQ(c.CqTail(), 0u);
+  EXPECT_EQ(d.Nops(), 0);
+  ring->Stop();
+}
+
+// Issue 12 A4: a completion ring the client does not reap is full, not broken: the ring thread
+// waits without spinning, and resumes when the client reaps and rings the doorbell.
+TEST(VnpuUserRingTest, AFullCompletionRingSleepsUntilTheClientReaps) {
+  Device d;
+  std::shared_ptr<UserRing> ring = d.Create(2, 0);  // 2 submissions, 4 completions
+  Client c(*ring);
+  ring->Start();
+  for (uint64_t i = 0; i < 4; ++i) {
+    c.Push(Nop(i));
+    c.Doorbell();
+    ASSERT_TRUE(Eventually([&] { return c.CqTail() == i + 1; }));
+  }
+  c.Push(Nop(4));
+  c.Push(Nop(5));
+  c.Doorbell();
+  EXPECT_LT(CpuMsWhileSleeping(300), 100.0);
+  EXPECT_EQ(c.CqTail(), 4u);  // no room: nothing posted, nothing overwritten
+  EXPECT_FALSE(ring->broken());
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(c.Reap().user_data, static_cast<uint64_t>(i));
+  c.Doorbell();
+  ASSERT_TRUE(c.WaitReady(2));
+  EXPECT_EQ(c.Reap().user_data, 4u);
+  EXPECT_EQ(c.Reap().user_data, 5u);
   ring->Stop();
 }
 

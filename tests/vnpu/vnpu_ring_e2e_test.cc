@@ -169,5 +169,49 @@ TEST(VnpuRingCreate, BadArgumentsAndTheFuseNode) {
   EXPECT_EQ(accel_vnpu_bo_map(fuse.handle(), bo, &addr, &size), -EOPNOTSUPP);
 }
 
+// Issue 12 A4: rings are bounded per user over all its files (VNPU_RING_MAX_PER_UID), not only
+// per file (16): five files of one user get 64 rings between them, and a destroyed ring gives
+// its place back.
+TEST(VnpuRingCreate, RingsAreBoundedPerUserAcrossFiles) {
+  AcceldProcess daemon;
+  ASSERT_TRUE(daemon.Start({"--load", "vnpu heartbeat_timeout_ms=20000"})) << daemon.log();
+  constexpr int kFiles = 5;
+  VnpuClient files[kFiles];
+  std::vector<accel_vnpu_ring*> rings;
+  int refused = 0;
+  for (VnpuClient& f : files) {
+    ASSERT_EQ(f.Open(), 0);
+    uint32_t q;
+    ASSERT_EQ(f.CmdqCreate(VNPU_PRIORITY_NORMAL, &q), 0);
+    for (int i = 0; i < 16; ++i) {
+      accel_vnpu_ring* r = nullptr;
+      const int rc = accel_vnpu_ring_create(f.handle(), q, 2, 0, &r);
+      if (rc == 0) {
+        rings.push_back(r);
+      } else {
+        EXPECT_EQ(rc, -ENOSPC);
+        ++refused;
+      }
+    }
+  }
+  EXPECT_EQ(rings.size(), size_t{VNPU_RING_MAX_PER_UID});
+  EXPECT_EQ(refused, kFiles * 16 - VNPU_RING_MAX_PER_UID);
+  ASSERT_FALSE(rings.empty());
+  accel_vnpu_ring_destroy(rings.back());
+  rings.pop_back();
+  uint32_t q;
+  ASSERT_EQ(files[kFiles - 1].CmdqCreate(VNPU_PRIORITY_NORMAL, &q), 0);
+  accel_vnpu_ring* again = nullptr;
+  // The last file had room of its own (16 per file) once a place of the user's is free.
+  int rc = -ENOSPC;
+  for (int attempt = 0; attempt < 200 && rc == -ENOSPC; ++attempt) {
+    rc = accel_vnpu_ring_create(files[kFiles - 1].handle(), q, 2, 0, &again);
+    if (rc == -ENOSPC) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(rc, 0);
+  if (rc == 0) rings.push_back(again);
+  for (accel_vnpu_ring* r : rings) accel_vnpu_ring_destroy(r);
+}
+
 }  // namespace
 }  // namespace accel::testing

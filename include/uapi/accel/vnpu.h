@@ -316,7 +316,14 @@ struct vnpu_ring_destroy {
  *   submission: the client produces (tail), the device consumes (head)
  *   completion: the device produces (tail), the client consumes (head)
  */
-#define VNPU_RING_NEED_WAKEUP (1u << 0)    /* sq.flags: the poller sleeps; ring the doorbell */
+#define VNPU_RING_NEED_WAKEUP (1u << 0) /* sq.flags: the poller sleeps; ring the doorbell */
+/* sq.flags: the device found the indices impossible (the completion ring's head ahead of its
+ * tail, or more behind it than it holds) and serves the ring no more; destroy it. A full
+ * completion ring is not broken: the device waits (ring the doorbell after reaping to resume
+ * at once; it also looks again by itself, every 64 ms at the latest). */
+#define VNPU_RING_BROKEN (1u << 1)
+/* Rings one user may have on one device, over all its files (each file: 16). */
+#define VNPU_RING_MAX_PER_UID 64
 #define VNPU_RING_CQ_WANT_WAKEUP (1u << 0) /* cq.flags: signal completion_fd after posting */
 
 struct vnpu_ring_indices {

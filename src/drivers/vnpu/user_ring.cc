@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -17,6 +18,8 @@ namespace {
 constexpr uint32_t kSqeOffset = 256;
 // How long a POLL ring spins on an empty submission ring before it sleeps.
 constexpr auto kPollIdle = std::chrono::microseconds(200);
+// The longest a ring with a full completion ring sleeps before it looks again by itself.
+constexpr int kMaxFullWaitMs = 64;
 
 uint32_t LoadAcquire(const uint32_t* p) {
   return __atomic_load_n(p, __ATOMIC_ACQUIRE);
@@ -124,14 +127,14 @@ void UserRing::Complete(uint64_t user_data, uint64_t fence, uint32_t status) {
   in_flight_.fetch_sub(1, std::memory_order_acq_rel);
 }
 
-bool UserRing::Sleep() {
+bool UserRing::Sleep(int timeout_ms) {
   pollfd fds[2] = {{doorbell_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
   for (;;) {
-    int n = poll(fds, 2, -1);
+    int n = poll(fds, 2, timeout_ms);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 || fds[1].revents) return false;
     uint64_t v;
-    (void)!read(doorbell_fd_, &v, sizeof(v));
+    if (n > 0) (void)!read(doorbell_fd_, &v, sizeof(v));
     return !stopping_.load();
   }
 }
@@ -145,6 +148,7 @@ void UserRing::Loop() {
   vnpu_ring_cqe done[kMaxBatch];
   bool idle = false;
   uint32_t spins = 0;
+  int full_wait_ms = 0;  // backs off while the completion ring stays full
   auto idle_since = std::chrono::steady_clock::now();
   while (!stopping_.load(std::memory_order_relaxed)) {
     const uint32_t tail = LoadAcquire(&sq.tail);
@@ -176,13 +180,27 @@ void UserRing::Loop() {
       continue;
     }
     idle = false;
-    const uint32_t cq_used =
-        __atomic_load_n(&layout_->cq.tail, __ATOMIC_RELAXED) - LoadAcquire(&layout_->cq.head);
+    // The client's head first, then our tail: the client read a tail at least as new as its
+    // head before publishing that head, so the tail read after acquiring the head cannot be
+    // older, and only a client writing nonsense makes cq_used exceed the ring.
+    const uint32_t cq_head = LoadAcquire(&layout_->cq.head);
+    const uint32_t cq_used = __atomic_load_n(&layout_->cq.tail, __ATOMIC_ACQUIRE) - cq_head;
     const uint32_t busy = cq_used + in_flight_.load();
-    if (cq_used > cq_entries || busy >= cq_entries) {
-      std::this_thread::yield();
+    if (cq_used > cq_entries) {
+      // The client's cq.head is nonsense: nothing this ring says can be trusted any more.
+      broken_.store(true, std::memory_order_relaxed);
+      __atomic_fetch_or(&sq.flags, VNPU_RING_BROKEN, __ATOMIC_SEQ_CST);
+      while (Sleep()) {
+      }
+      break;
+    }
+    if (busy >= cq_entries) {
+      // Full: wait for the client to reap (its doorbell) or a job to end, without spinning.
+      full_wait_ms = full_wait_ms == 0 ? 1 : std::min(full_wait_ms * 2, kMaxFullWaitMs);
+      if (!Sleep(full_wait_ms)) break;
       continue;
     }
+    full_wait_ms = 0;
     // A batch: as many entries as wait, the completion ring has room for, and kMaxBatch;
     // their completions are published together (one lock, one tail store, one fence).
     uint32_t n = pending;

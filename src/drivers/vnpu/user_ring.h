@@ -18,7 +18,10 @@
 // VNPU_RING_CQ_WANT_WAKEUP, so a polling client pays no syscall.
 //
 // The completion ring never overflows: the ring thread takes a submission only when the
-// completion ring has room for it and every job already in flight.
+// completion ring has room for it and every job already in flight. While it has none, the
+// thread sleeps (the doorbell, or a timeout that backs off to 64 ms), never spins: a client
+// that does not reap costs nothing. Indices that cannot be (the client wrote nonsense into
+// cq.head) mark the ring VNPU_RING_BROKEN, and its thread sleeps until the ring is destroyed.
 #ifndef ACCEL_DRIVERS_VNPU_USER_RING_H_
 #define ACCEL_DRIVERS_VNPU_USER_RING_H_
 
@@ -67,12 +70,16 @@ class UserRing : public std::enable_shared_from_this<UserRing> {
   int completion_fd() const { return completion_fd_; }
   uint64_t size() const { return size_; }
   uint64_t completed() const { return completed_.load(std::memory_order_relaxed); }
+  bool broken() const { return broken_.load(std::memory_order_relaxed); }
+  // Held as long as the ring exists (jobs may keep it past Stop()): a per-user charge, say,
+  // released when the last reference goes.
+  void set_charge(std::shared_ptr<void> charge) { charge_ = std::move(charge); }
 
  private:
   UserRing() = default;
   void Loop();
-  // Waits for the doorbell or stop; false when stopping.
-  bool Sleep();
+  // Waits for the doorbell or stop (at most timeout_ms; -1: no limit); false when stopping.
+  bool Sleep(int timeout_ms = -1);
   void Post(const vnpu_ring_cqe& cqe);
   void PostBatch(const vnpu_ring_cqe* cqes, uint32_t n);
 
@@ -90,6 +97,8 @@ class UserRing : public std::enable_shared_from_this<UserRing> {
   std::atomic<uint32_t> in_flight_{0};
   std::atomic<uint64_t> completed_{0};
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> broken_{false};
+  std::shared_ptr<void> charge_;
   std::thread thread_;
 };
 

@@ -168,6 +168,15 @@ class VnpuDevice {
   std::mutex reset_mu_;  // one reset at a time
 
   std::atomic<uint32_t> next_client_{1};
+
+  // Rings per user over all files (VNPU_RING_MAX_PER_UID): each ring holds a charge that
+  // gives its count back when the ring object dies, which jobs in flight may delay past the
+  // file; the table is shared with the charges so that it outlives the device if need be.
+  struct RingCharges {
+    std::mutex mu;
+    std::map<uint32_t, uint32_t> by_uid;
+  };
+  std::shared_ptr<RingCharges> ring_charges_ = std::make_shared<RingCharges>();
 };
 
 }  // namespace accel::vnpu

@@ -272,6 +272,20 @@ int VnpuDevice::RingCreate(const accel_call* call, vnpu_ring_create* arg) {
     if (f->cmdqs.find(arg->cmdq_id) == f->cmdqs.end()) return -ENOENT;
     if (f->rings.size() >= 16) return -ENOSPC;
   }
+  // A user's charge for one more ring, or -ENOSPC past VNPU_RING_MAX_PER_UID on this device.
+  std::shared_ptr<void> charge;
+  {
+    std::shared_ptr<RingCharges> charges = ring_charges_;
+    std::lock_guard lock(charges->mu);
+    uint32_t& count = charges->by_uid[call->uid];
+    if (count >= VNPU_RING_MAX_PER_UID) return -ENOSPC;
+    ++count;
+    const uint32_t uid = call->uid;
+    charge = std::shared_ptr<void>(nullptr, [charges, uid](void*) {
+      std::lock_guard l(charges->mu);
+      if (--charges->by_uid[uid] == 0) charges->by_uid.erase(uid);
+    });
+  }
   const uint32_t cmdq_id = arg->cmdq_id;
   std::shared_ptr<FileContext> ctx = f->ctx;
   auto submit = [this, f, cmdq_id](const vnpu_ring_sqe& sqe, const std::shared_ptr<UserRing>& ring,
@@ -311,6 +325,7 @@ int VnpuDevice::RingCreate(const accel_call* call, vnpu_ring_create* arg) {
   Result<std::shared_ptr<UserRing>> ring =
       UserRing::Create(id, arg->entries, arg->flags, cmdq_id, std::move(submit), std::move(nop));
   if (!ring) return ring.error();
+  (*ring)->set_charge(std::move(charge));
   int rc = ops()->install_fd(call, (*ring)->ring_fd(), offsetof(vnpu_ring_create, ring_fd));
   if (rc == 0)
     rc = ops()->install_fd(call, (*ring)->doorbell_fd(), offsetof(vnpu_ring_create, doorbell_fd));
