@@ -117,7 +117,16 @@ Result<size_t> ClientConnection::RoundTrip(const void* frame, size_t len, Receiv
   do {
     n = send(fd_, frame, len, MSG_NOSIGNAL);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return Err(errno == EPIPE ? ECONNRESET : errno);
+  if (n < 0 && errno == EPIPE) {
+    // The daemon may have refused us (too many connections) and said why before it closed.
+    n = recv(fd_, rx_.data(), rx_.size(), MSG_DONTWAIT);
+    Result<wire::FrameView> why =
+        n > 0 ? wire::ParseFrame(rx_.data(), static_cast<size_t>(n), false) : Err(EPROTO);
+    if (why && why->header.op == wire::kReplyBit && why->header.status < 0)
+      return Errno{why->header.status};
+    return Err(ECONNRESET);
+  }
+  if (n < 0) return Err(errno);
   const uint32_t want_seq = seq_;
   // Room for every descriptor a reply may carry; MSG_CMSG_CLOEXEC so that none leaks into a
   // program this process runs before it closes or places them.

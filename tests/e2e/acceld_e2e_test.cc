@@ -3,6 +3,7 @@
 #include <accel/libaccel.h>
 #include <grp.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -18,6 +19,7 @@
 #include <chrono>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -553,6 +555,56 @@ TEST_F(AcceldE2eTest, CopyInThatIsNotAnsweredIsEfaultAndClosesTheConnection) {
     EXPECT_EQ(c.ReplyStatus(), -EOPNOTSUPP);
   }
   EXPECT_EQ(ListDevices()->size(), 1u);
+}
+
+// Issue 12 A2: an ordinary user holding idle connections cannot lock root out. Past its own
+// cap (64) a user's connection gets -EUSERS at once; root still connects; and a connection
+// that never says HELLO is closed after the handshake deadline.
+TEST_F(AcceldE2eTest, ConnectionsAreBoundedPerUserAndRootAlwaysGetsIn) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to connect as another user";
+  StartWith({"--load", "dummy"});
+  int to_child[2], from_child[2];
+  ASSERT_EQ(pipe(to_child), 0);
+  ASSERT_EQ(pipe(from_child), 0);
+  const pid_t child = fork();
+  if (child == 0) {
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
+    std::vector<std::unique_ptr<RawClient>> held;
+    int refused_with = 0;
+    for (int i = 0; i < 80 && refused_with == 0; ++i) {
+      auto c = std::make_unique<RawClient>(daemon_.socket_path());
+      if (!c->ok()) _exit(3);
+      wire::HelloRequest req{wire::kMinVersion, wire::kVersion};
+      const std::vector<uint8_t> hello =
+          wire::BuildFrame(wire::Op::kHello, 1, 0, 0,
+                           std::span(reinterpret_cast<const uint8_t*>(&req), sizeof(req)));
+      (void)send(c->fd(), hello.data(), hello.size(), MSG_NOSIGNAL);
+      const int status = c->ReplyStatus();
+      if (status < 0) refused_with = status;
+      held.push_back(std::move(c));
+    }
+    const int32_t report[2] = {static_cast<int32_t>(held.size()), refused_with};
+    (void)!write(from_child[1], report, sizeof(report));
+    char wait_for_parent;
+    (void)!read(to_child[0], &wait_for_parent, 1);  // hold them while root tries
+    _exit(0);
+  }
+  int32_t report[2] = {0, 0};
+  ASSERT_EQ(read(from_child[0], report, sizeof(report)), static_cast<ssize_t>(sizeof(report)));
+  EXPECT_EQ(report[0], 65);  // 64 admitted, the 65th refused
+  EXPECT_EQ(report[1], -EUSERS);
+  // Root gets in while nobody holds its 64.
+  Result<std::vector<accel_device_entry>> devices = ListDevices();
+  EXPECT_TRUE(devices.ok()) << (devices.ok() ? 0 : devices.error());
+  (void)!write(to_child[1], "x", 1);
+  waitpid(child, nullptr, 0);
+
+  // A connection that never speaks is closed by the daemon, not held forever.
+  RawClient silent(daemon_.socket_path());
+  ASSERT_TRUE(silent.ok());
+  pollfd p{silent.fd(), POLLIN, 0};
+  ASSERT_EQ(poll(&p, 1, 10000), 1);
+  EXPECT_TRUE(silent.ClosedByPeer());
 }
 
 TEST_F(AcceldE2eTest, ClientKilledWhileSleepingLeavesNothingBehind) {

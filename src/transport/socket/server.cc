@@ -32,9 +32,16 @@ namespace accel::transport {
 
 namespace {
 
-// Each connection is a thread; past this many the daemon refuses new ones (the client sees
-// its connection closed at once) rather than exhaust threads or descriptors.
+// Admission (docs/wire-protocol.md, "Connections"): each connection is a thread, so their
+// number is bounded. Past kMaxConnections nobody gets another; the last kRootReserve of them
+// are root's alone, and other users get at most kMaxPerUid each, so that no user (nor all of
+// them together) can lock root out. A refused client gets one frame, -EUSERS, then EOF.
 constexpr size_t kMaxConnections = 1024;
+constexpr size_t kRootReserve = 64;
+constexpr size_t kMaxPerUid = 64;
+// A connection must send HELLO this soon after connecting, or it is closed: an idle socket
+// that never speaks holds a thread and a place for nothing.
+constexpr int kHandshakeDeadlineMs = 2000;
 
 bool SendAll(int fd, const std::vector<uint8_t>& frame) {
   for (;;) {
@@ -62,6 +69,7 @@ struct SocketServer::Connection {
   std::mutex mu;             // guards file against the poll loop's Interrupt()
   core::File* file = nullptr;
   std::vector<uint32_t> groups;  // SO_PEERGROUPS at connect
+  uint32_t uid = 0;              // SO_PEERCRED at connect, for admission
   uint16_t version = 0;          // 0 until HELLO
 };
 
@@ -143,8 +151,23 @@ void SocketServer::Accept() {
     if (errno != EAGAIN && errno != EINTR) spdlog::warn("accept: {}", std::strerror(errno));
     return;
   }
-  if (connection_count() >= kMaxConnections) {
-    spdlog::warn("{} connections open; refusing another", kMaxConnections);
+  const std::optional<core::Caller> peer = PeerCred(fd);
+  if (!peer) {
+    close(fd);
+    return;
+  }
+  if (const char* why = Admit(peer->uid)) {
+    spdlog::warn("refusing a connection of uid {}: {}", peer->uid, why);
+    // The client must be able to read why: refuse more input (its HELLO, if not sent yet, is
+    // EPIPE to it and libaccel then reads this frame), drop what came (unread data at close
+    // would turn our frame into ECONNRESET for the client), then send and close.
+    shutdown(fd, SHUT_RD);
+    char scratch[256];
+    while (recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT) > 0) {
+    }
+    const std::vector<uint8_t> frame =
+        wire::BuildFrame(static_cast<wire::Op>(0), 0, -EUSERS, 0, std::span<const uint8_t>(), true);
+    (void)send(fd, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     close(fd);
     return;
   }
@@ -155,6 +178,7 @@ void SocketServer::Accept() {
   }
   auto conn = std::make_unique<Connection>();
   conn->fd = fd;
+  conn->uid = peer->uid;
   conn->groups = PeerGroups(fd);
   Connection* raw = conn.get();
   {
@@ -162,6 +186,17 @@ void SocketServer::Accept() {
     conns_.push_back(std::move(conn));
   }
   raw->thread = std::thread([this, raw] { Serve(raw); });
+}
+
+const char* SocketServer::Admit(uint32_t uid) const {
+  std::lock_guard lock(conns_mu_);
+  const size_t total = conns_.size();
+  if (total >= kMaxConnections) return "the daemon's connection limit is reached";
+  if (uid == 0) return nullptr;
+  if (total >= kMaxConnections - kRootReserve) return "the rest of the connections are root's";
+  size_t mine = 0;
+  for (const auto& c : conns_) mine += c->uid == uid && !c->finished;
+  return mine >= kMaxPerUid ? "this user has as many connections as a user may" : nullptr;
 }
 
 void SocketServer::ReapFinished() {
@@ -429,6 +464,14 @@ class ConnectionSession {
 };
 
 void SocketServer::ServeFrames(Connection* conn, const std::optional<core::Caller>& connector) {
+  // The handshake deadline: HELLO (or anything) must arrive in time.
+  pollfd first{conn->fd, POLLIN, 0};
+  int ready;
+  do {
+    ready = poll(&first, 1, kHandshakeDeadlineMs);
+  } while (ready < 0 && errno == EINTR);
+  if (ready == 0) spdlog::debug("no HELLO within {} ms; closing", kHandshakeDeadlineMs);
+  if (ready <= 0) return;
   std::vector<uint8_t> buf(wire::kMaxFrame + 1);
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
   // The session (and its monitor subscription) ends before the connection is reaped.

@@ -45,6 +45,8 @@ class SocketServer {
   void Run(int stop_fd);
 
   size_t connection_count() const;
+  // nullptr when a connection of `uid` may be admitted now; otherwise why not.
+  const char* Admit(uint32_t uid) const;
 
   struct Connection;  // one client: a file, a control or a monitor connection
 
