@@ -92,6 +92,8 @@ class Device {
   void CloseFile(File* file, const Caller& caller);
   size_t open_count() const;
 
+  // ---- RAS (device_ras.cc): every RAS rule of a device is judged in these methods ----
+
   // device_ras_event()/device_ras_report(): records the event in the RAS state (counters,
   // log, thresholds), queues it on every open file, tells the RAS observer. Returns the seqno;
   // -EINVAL for a component or severity out of range.
