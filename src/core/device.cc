@@ -11,6 +11,7 @@
 #include "core/driver.h"
 #include "core/file.h"
 #include "core/registry.h"
+#include "ras/codec_table.h"
 
 namespace accel::core {
 
