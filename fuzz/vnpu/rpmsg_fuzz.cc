@@ -98,9 +98,10 @@ void CheckDriverMessage(std::span<const uint8_t> p) {
                "refused with %d", m.error());
     return;
   }
-  if (const auto* f = std::get_if<fw::Fault>(&*m)) {
+  if (const auto* cf = std::get_if<fwlink::CheckedFault>(&*m)) {
+    const fw::Fault* f = &cf->fault();
     FUZZ_CHECK(p.size() == sizeof(*f) && f->type == fw::kFault, "fault of %zu bytes", p.size());
-    FUZZ_CHECK(fwlink::CheckFault(*f) == 0, "an accepted fault fails CheckFault");
+    FUZZ_CHECK(fwlink::CheckFault(*f).ok(), "an accepted fault fails CheckFault");
     FUZZ_CHECK(std::memchr(f->message, 0, sizeof(f->message)) != nullptr, "message unterminated");
   } else {
     const uint32_t t = std::get<fw::Simple>(*m).type;

@@ -237,10 +237,22 @@ struct accel_host_ops {
   /* copy_from_user(): reads `len` bytes of the caller's memory at a __u64 address from its
    * struct, inside a handler. 0; -EFAULT for a bad range (address 0, or one that wraps);
    * -EOPNOTSUPP where the caller's memory cannot be reached: over a FUSE node (only the fixed
-   * struct travels) and over the socket (the protocol carries no copy-in yet), and outside an
-   * ioctl. A pointer-carrying command should say so and keep a pointer-free path for those
-   * transports, as the uAPI's inline arrays do. */
+   * struct travels) and outside an ioctl. Over the socket the daemon asks the client for the
+   * bytes during the call (wire v3 COPY_IN); a client older than v3 gets -EOPNOTSUPP. A
+   * pointer-carrying command should say so and keep a pointer-free path for those transports, as
+   * the uAPI's inline arrays do. */
   int (*copy_from_user)(const struct accel_call* call, void* dst, uint64_t addr, uint32_t len);
+
+  /* ---- since one inject entry (check struct_size before calling) ---- */
+
+  /* The one entry of RAS injection, what ACCEL_IOCTL_RAS_INJECT runs: a driver's own inject
+   * command calls this instead of raising the error itself, so that the range checks
+   * (component, severity, count != 0: -EINVAL), the driver's ras_inject hook (-EOPNOTSUPP
+   * without one) and "acknowledged means durable" are the same for every way in. From a
+   * handler only (it sleeps until the event is durable: mark the command MAY_SLEEP). Returns
+   * the event's seqno (0: the firmware reports it later) or a negative errno. */
+  int64_t (*device_ras_inject)(const struct accel_call* call, uint32_t component, uint32_t severity,
+                               uint32_t count, int has_address, uint64_t address);
 };
 
 struct accel_driver {
@@ -272,8 +284,10 @@ struct accel_driver {
 
   /* ---- since the RAS framework (the core checks struct_size) ---- */
 
-  /* ACCEL_IOCTL_RAS_INJECT: simulate an error; the driver reports it (device_ras_report or
-   * through its firmware's blob) before returning. Returns the seqno of the event logged,
+  /* ACCEL_IOCTL_RAS_INJECT (and device_ras_inject): simulate an error; the driver reports it
+   * (device_ras_report or through its firmware's blob) before returning. The core has
+   * checked the ranges: component < num_ras_components, severity < ACCEL_RAS_SEV_COUNT,
+   * count > 0, so the hook may index its tables with them. Returns the seqno of the event logged,
    * 0 when the firmware will report it later, or a negative errno. NULL: cannot inject. */
   int64_t (*ras_inject)(const struct accel_call* call, uint32_t component, uint32_t severity,
                         uint32_t count, int has_address, uint64_t address);

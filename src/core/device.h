@@ -109,15 +109,22 @@ class Device {
                              uint32_t severity, uint32_t count, std::optional<uint64_t> address);
   // A device reset through the driver's reset hook, outside any call; pending pages retire.
   Result<void> RasReset();
-  // device_ras_retire_page(): lists the 4 KiB page holding `address` as pending (it retires
-  // at the next reset) and has the observer persist it. true when listed now, false when it
-  // already was; -ENOSPC when the list is full, -EINVAL for a severity out of range.
-  Result<bool> RasRetirePage(uint64_t address, uint32_t severity);
+  // The one path of page retirement (device_ras_retire_page() and a threshold's retire-page
+  // action): lists the 4 KiB page holding `address` as pending (it retires at the next
+  // reset) and has the observer persist it, so that RasWaitDurable covers it. `when_ns` is
+  // the cause's time (0: now). true when listed now, false when it already was; -ENOSPC when
+  // the list is full, -EINVAL for a severity out of range.
+  Result<bool> RasRetirePage(uint64_t address, uint32_t severity, uint64_t when_ns = 0);
+  // The daemon's setup of a registered device: threshold rules, and what the store kept.
+  void RasSetThresholds(std::vector<ras::ThresholdRule> rules);
+  void RasRestore(
+      const std::vector<std::pair<std::string, std::pair<uint32_t, uint64_t>>>& aggregates,
+      const std::vector<ras::RetiredPage>& pages, uint64_t last_seqno);
   // Blocks until the events this device recorded so far are durable (no observer: at once).
   Result<void> RasWaitDurable();
   ras::DeviceIdentity RasIdentity() const;
   ras::Snapshot RasSnapshot() const;
-  ras::DeviceRasState& ras() { return *ras_; }
+  // Read-only: every change of the RAS state goes through the Ras* methods above.
   const ras::DeviceRasState& ras() const { return *ras_; }
   const std::vector<std::string>& ras_components() const { return ras_components_; }
   // The component's name, or its number as text when the driver named none.
@@ -200,6 +207,8 @@ class Device {
   std::string UsageBlock(File& file, const Caller& viewer) const;
   // Queues recorded events on the open files and tells the observer and monitors.
   void PublishRas(const ras::RecordResult& rec);
+  // Keeps the highest durability ticket the observer handed out, for RasWaitDurable.
+  void NoteRasTicket(uint64_t ticket);
 
   std::atomic<int> refcount_{1};
   std::atomic<int64_t> inflight_{0};

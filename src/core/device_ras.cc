@@ -52,12 +52,7 @@ void Device::PublishRas(const ras::RecordResult& rec) {
   }
   Registry* reg = driver_->registry();
   if (RasObserver* obs = reg->ras_observer()) {
-    const uint64_t ticket = obs->OnRasRecorded(*this, rec);
-    if (ticket != 0) {
-      uint64_t prev = ras_ticket_.load(std::memory_order_relaxed);
-      while (prev < ticket && !ras_ticket_.compare_exchange_weak(prev, ticket)) {
-      }
-    }
+    NoteRasTicket(obs->OnRasRecorded(*this, rec));
   }
   bool registered;
   {
@@ -65,6 +60,12 @@ void Device::PublishRas(const ras::RecordResult& rec) {
     registered = registered_;
   }
   if (registered) reg->NotifyChanged(*this);
+}
+
+void Device::NoteRasTicket(uint64_t ticket) {
+  uint64_t prev = ras_ticket_.load(std::memory_order_relaxed);
+  while (prev < ticket && !ras_ticket_.compare_exchange_weak(prev, ticket)) {
+  }
 }
 
 Result<void> Device::RasFirmwareBlob(uint32_t format, std::vector<uint8_t> blob) {
@@ -120,14 +121,15 @@ Result<void> Device::RasReset() {
   if (rc < 0) return Errno{rc};
   std::vector<ras::RetiredPage> changed = ras_->RetirePendingPages();
   if (RasObserver* obs = driver_->registry()->ras_observer(); obs && !changed.empty())
-    obs->OnPagesChanged(*this, changed);
+    NoteRasTicket(obs->OnPagesChanged(*this, changed));
   return {};
 }
 
-Result<bool> Device::RasRetirePage(uint64_t address, uint32_t severity) {
+Result<bool> Device::RasRetirePage(uint64_t address, uint32_t severity, uint64_t when_ns) {
   if (severity >= ras::kSeverityCount) return Err(EINVAL);
   ras::RetiredPage page;
-  switch (ras_->AddPage(address & ~uint64_t{0xfff}, severity, ras::NowNs(), &page)) {
+  switch (ras_->AddPage(address & ~uint64_t{0xfff}, severity, when_ns ? when_ns : ras::NowNs(),
+                        &page)) {
     case ras::DeviceRasState::PageAdd::kListed:
       return false;
     case ras::DeviceRasState::PageAdd::kFull:
@@ -135,8 +137,19 @@ Result<bool> Device::RasRetirePage(uint64_t address, uint32_t severity) {
     case ras::DeviceRasState::PageAdd::kAdded:
       break;
   }
-  if (RasObserver* obs = driver_->registry()->ras_observer()) obs->OnPagesChanged(*this, {page});
+  if (RasObserver* obs = driver_->registry()->ras_observer())
+    NoteRasTicket(obs->OnPagesChanged(*this, {page}));
   return true;
+}
+
+void Device::RasSetThresholds(std::vector<ras::ThresholdRule> rules) {
+  ras_->SetThresholds(std::move(rules));
+}
+
+void Device::RasRestore(
+    const std::vector<std::pair<std::string, std::pair<uint32_t, uint64_t>>>& aggregates,
+    const std::vector<ras::RetiredPage>& pages, uint64_t last_seqno) {
+  ras_->Restore(aggregates, pages, last_seqno);
 }
 
 Result<void> Device::RasWaitDurable() {

@@ -9,12 +9,14 @@
 #include <cerrno>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/caller.h"
 #include "core/device.h"
 #include "core/driver.h"
+#include "core/file.h"
 
 namespace accel::core {
 namespace {
@@ -214,6 +216,19 @@ int DeviceAddAttribute(accel_device* dev, const accel_device_attribute* a) noexc
   }
 }
 
+// ---- since one inject entry ----
+
+int64_t DeviceRasInject(const accel_call* call, uint32_t component, uint32_t severity,
+                        uint32_t count, int has_address, uint64_t address) noexcept {
+  if (call == nullptr || call->dev == nullptr || call->file == nullptr) return -EINVAL;
+  std::optional<uint64_t> at;
+  if (has_address) at = address;
+  const Caller caller{call->uid, call->gid, call->pid};
+  Result<uint64_t> seqno = Device::FromHandle(call->dev)->RasInject(
+      caller, reinterpret_cast<File*>(call->file), component, severity, count, at);
+  return seqno ? static_cast<int64_t>(*seqno) : seqno.error();
+}
+
 }  // namespace
 
 const accel_host_ops kHostOps = {
@@ -238,6 +253,7 @@ const accel_host_ops kHostOps = {
     .find_helper = FindHelper,
     .device_add_attribute = DeviceAddAttribute,
     .copy_from_user = CopyFromUser,
+    .device_ras_inject = DeviceRasInject,
 };
 
 }  // namespace accel::core

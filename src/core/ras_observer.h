@@ -25,8 +25,9 @@ class RasObserver {
   virtual void OnDeviceRegistered(Device& dev) = 0;
   // Events logged and thresholds crossed. Returns a ticket for WaitDurable (0: nothing queued).
   virtual uint64_t OnRasRecorded(Device& dev, const ras::RecordResult& recorded) = 0;
-  // Retired pages were listed (device_ras_retire_page) or changed state (after a reset).
-  virtual void OnPagesChanged(Device& dev, const std::vector<ras::RetiredPage>& pages) = 0;
+  // Retired pages were listed (Device::RasRetirePage) or changed state (after a reset).
+  // Returns a ticket for WaitDurable, as OnRasRecorded does (0: nothing queued).
+  virtual uint64_t OnPagesChanged(Device& dev, const std::vector<ras::RetiredPage>& pages) = 0;
   // Blocks until everything up to `ticket` is durable: an acknowledged event.
   virtual Result<void> WaitDurable(uint64_t ticket) = 0;
 };

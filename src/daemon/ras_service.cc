@@ -134,7 +134,7 @@ void RasService::Shutdown() {
 }
 
 void RasService::OnDeviceRegistered(core::Device& dev) {
-  dev.ras().SetThresholds(rules_);
+  dev.RasSetThresholds(rules_);
   if (!store_) return;
   const std::string& driver = dev.driver()->name();
   Result<PersistedState> st = store_->Load(driver, dev.serial());
@@ -146,7 +146,7 @@ void RasService::OnDeviceRegistered(core::Device& dev) {
   std::vector<std::pair<std::string, std::pair<uint32_t, uint64_t>>> aggregates;
   for (const PersistedState::Aggregate& a : st->aggregates)
     aggregates.push_back({a.component, {a.severity, a.count}});
-  dev.ras().Restore(aggregates, st->pages, st->last_seqno);
+  dev.RasRestore(aggregates, st->pages, st->last_seqno);
 }
 
 uint64_t RasService::OnRasRecorded(core::Device& dev, const RecordResult& recorded) {
@@ -171,12 +171,14 @@ uint64_t RasService::OnRasRecorded(core::Device& dev, const RecordResult& record
                        id.name, FormatThresholdRule(f.rule));
           break;
         }
-        RetiredPage page;
-        const uint64_t aligned = *f.cause.address & ~uint64_t{0xfff};
-        if (dev.ras().AddPage(aligned, f.cause.severity, f.cause.timestamp_ns, &page) ==
-                DeviceRasState::PageAdd::kAdded &&
-            store_)
-          ticket = std::max(ticket, store_->PutPage(id, page));
+        // The device's one retirement path: it persists the page through OnPagesChanged and
+        // keeps that ticket, so the reporter's wait for durability covers the page too.
+        Result<bool> listed =
+            dev.RasRetirePage(*f.cause.address, f.cause.severity, f.cause.timestamp_ns);
+        if (!listed)
+          spdlog::warn("ras: {}: threshold {} cannot retire page {:#x}: {}", id.name,
+                       FormatThresholdRule(f.rule), *f.cause.address,
+                       std::strerror(-listed.error()));
         break;
       }
       case ThresholdAction::kReset:
@@ -191,10 +193,12 @@ uint64_t RasService::OnRasRecorded(core::Device& dev, const RecordResult& record
   return ticket;
 }
 
-void RasService::OnPagesChanged(core::Device& dev, const std::vector<RetiredPage>& pages) {
-  if (!store_) return;
+uint64_t RasService::OnPagesChanged(core::Device& dev, const std::vector<RetiredPage>& pages) {
+  if (!store_) return 0;
   const DeviceIdentity id = dev.RasIdentity();
-  for (const RetiredPage& p : pages) store_->PutPage(id, p);
+  uint64_t ticket = 0;
+  for (const RetiredPage& p : pages) ticket = std::max(ticket, store_->PutPage(id, p));
+  return ticket;
 }
 
 Result<void> RasService::WaitDurable(uint64_t ticket) {

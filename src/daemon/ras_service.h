@@ -46,7 +46,7 @@ class RasService final : public core::RasObserver, public ServiceBackend {
   // core::RasObserver
   void OnDeviceRegistered(core::Device& dev) override;
   uint64_t OnRasRecorded(core::Device& dev, const RecordResult& recorded) override;
-  void OnPagesChanged(core::Device& dev, const std::vector<RetiredPage>& pages) override;
+  uint64_t OnPagesChanged(core::Device& dev, const std::vector<RetiredPage>& pages) override;
   Result<void> WaitDurable(uint64_t ticket) override;
 
   // ServiceBackend

@@ -47,13 +47,20 @@ class RecordingObserver final : public RasObserver {
  public:
   void OnDeviceRegistered(Device&) override {}
   uint64_t OnRasRecorded(Device&, const ras::RecordResult&) override { return 0; }
-  void OnPagesChanged(Device&, const std::vector<ras::RetiredPage>& pages) override {
+  uint64_t OnPagesChanged(Device&, const std::vector<ras::RetiredPage>& pages) override {
     std::lock_guard lock(mu);
     changed.insert(changed.end(), pages.begin(), pages.end());
+    return ++tickets;
   }
-  Result<void> WaitDurable(uint64_t) override { return {}; }
+  Result<void> WaitDurable(uint64_t ticket) override {
+    std::lock_guard lock(mu);
+    waited.push_back(ticket);
+    return {};
+  }
   std::mutex mu;
   std::vector<ras::RetiredPage> changed;
+  uint64_t tickets = 0;
+  std::vector<uint64_t> waited;
 };
 
 class HostOpsTest : public ::testing::Test {
@@ -88,7 +95,8 @@ TEST_F(HostOpsTest, TheHostOpsTableCoversEveryOpOfTheHeader) {
                    reinterpret_cast<const void*>(kHostOps.device_set_wedged),
                    reinterpret_cast<const void*>(kHostOps.find_helper),
                    reinterpret_cast<const void*>(kHostOps.device_add_attribute),
-                   reinterpret_cast<const void*>(kHostOps.copy_from_user)})
+                   reinterpret_cast<const void*>(kHostOps.copy_from_user),
+                   reinterpret_cast<const void*>(kHostOps.device_ras_inject)})
     EXPECT_NE(op, nullptr);
 }
 
@@ -144,6 +152,24 @@ TEST_F(HostOpsTest, RetirePageListsThePagePendingOnceAndPersistsIt) {
   EXPECT_EQ(s.pages[0].cause, uint32_t{ACCEL_RAS_SEV_UNCORRECTED});
   ASSERT_EQ(observer_.changed.size(), 1u);  // the second call listed nothing new
   EXPECT_EQ(observer_.changed[0].address, 0x12000u);
+  // The page is acknowledged like an event: waiting for durability covers its ticket.
+  ASSERT_TRUE(dev_->RasWaitDurable().ok());
+  ASSERT_EQ(observer_.waited.size(), 1u);
+  EXPECT_EQ(observer_.waited[0], observer_.tickets);
+}
+
+// A driver without a ras_inject hook cannot be injected through the one entry either, and
+// the entry refuses a call it cannot attribute to a file.
+TEST_F(HostOpsTest, RasInjectEntryWithoutAHookIsEopnotsupp) {
+  Load();
+  File* f = *dev_->Open(root_);
+  accel_call call{};
+  call.dev = handle();
+  EXPECT_EQ(ops().device_ras_inject(&call, 0, 0, 1, 0, 0), -EINVAL);  // no file
+  call.file = reinterpret_cast<accel_file*>(f);
+  EXPECT_EQ(ops().device_ras_inject(&call, 0, 0, 1, 0, 0), -EINVAL);  // no component at all
+  EXPECT_EQ(ops().device_ras_inject(nullptr, 0, 0, 1, 0, 0), -EINVAL);
+  f->Close(root_);
 }
 
 TEST_F(HostOpsTest, RetirePageIsEnospcWhenTheListIsFull) {

@@ -8,11 +8,13 @@
 
 #include <cerrno>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <vector>
 
 #include "core/dispatch.h"
 #include "core/file.h"
+#include "core/ras_observer.h"
 #include "core/registry.h"
 #include "ras/codec_table.h"
 #include "ras/codecs/key_val_32/key_val_32_codec.h"
@@ -48,6 +50,67 @@ TEST_F(ModuleLoaderTest, LoadCreatesCountDevicesAndUnloadUnmapsTheObject) {
   ASSERT_TRUE(loader_.Unload("dummy", false).ok());
   EXPECT_TRUE(reg_.List().empty());
   EXPECT_FALSE(MappedInThisProcess("/dummy.so"));
+}
+
+// The durability the daemon's RAS service would give: each recorded batch gets a ticket, and
+// the tickets waited for are kept, so a test sees who waited for what.
+class TicketObserver final : public core::RasObserver {
+ public:
+  void OnDeviceRegistered(core::Device&) override {}
+  uint64_t OnRasRecorded(core::Device&, const ras::RecordResult&) override {
+    std::lock_guard lock(mu);
+    return ++issued;
+  }
+  uint64_t OnPagesChanged(core::Device&, const std::vector<ras::RetiredPage>&) override {
+    std::lock_guard lock(mu);
+    return ++issued;
+  }
+  Result<void> WaitDurable(uint64_t ticket) override {
+    std::lock_guard lock(mu);
+    waited.push_back(ticket);
+    return {};
+  }
+  std::mutex mu;
+  uint64_t issued = 0;
+  std::vector<uint64_t> waited;
+};
+
+// The seed's ACCEL_DUMMY_RAS_INJECT is the same injection as the generic RAS_INJECT and goes
+// through the core's one entry (device_ras_inject): the core's range checks answer it, and it
+// returns only once the event is durable. Before, the dummy checked ranges itself and returned
+// before the store had the event.
+TEST_F(ModuleLoaderTest, DummysOwnInjectGoesThroughTheCoresOneEntry) {
+  TicketObserver observer;
+  core::Registry reg;
+  reg.set_ras_observer(&observer);
+  ModuleLoader loader{reg, {ACCEL_PLUGIN_DIR}};
+  std::string why;
+  ASSERT_TRUE(loader.Load("dummy", "count=1", &why).ok()) << why;
+  File* f = *reg.Lookup(0)->Open(root_);
+  accel_dummy_ras_inject inj{ACCEL_DUMMY_COMPONENT_SRAM, ACCEL_RAS_SEV_CORRECTED, 2, 0};
+  ASSERT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_DUMMY_RAS_INJECT, &inj, sizeof(inj), mem_), 0);
+  {
+    std::lock_guard lock(observer.mu);
+    ASSERT_EQ(observer.waited.size(), 1u) << "the inject did not wait for durability";
+    EXPECT_EQ(observer.waited[0], observer.issued);
+  }
+  // Out of range: the core's check, for the driver's command as for the generic one.
+  for (accel_dummy_ras_inject bad :
+       {accel_dummy_ras_inject{ACCEL_DUMMY_NUM_COMPONENTS, 0, 1, 0},
+        accel_dummy_ras_inject{0, ACCEL_RAS_SEV_COUNT, 1, 0}, accel_dummy_ras_inject{0, 0, 0, 0}}) {
+    EXPECT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_DUMMY_RAS_INJECT, &bad, sizeof(bad), mem_), -EINVAL);
+    accel_ras_inject generic{};
+    generic.component = bad.component;
+    generic.severity = bad.severity;
+    generic.count = bad.count;
+    EXPECT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_RAS_INJECT, &generic, sizeof(generic), mem_),
+              -EINVAL);
+  }
+  std::lock_guard lock(observer.mu);
+  EXPECT_EQ(observer.waited.size(), 1u);
+  EXPECT_EQ(reg.Lookup(0)->RasSnapshot().counters.size() > 0, true);
+  f->Close(root_);
+  ASSERT_TRUE(loader.Unload("dummy", true).ok());
 }
 
 TEST_F(ModuleLoaderTest, DefaultCountIsOne) {

@@ -191,7 +191,7 @@ TEST(FirmwareProcess, FaultComesBackInTheRasBlob) {
   EXPECT_EQ(first->device.serial, "VNPU-TEST-0001");
   EXPECT_TRUE(first->events.empty());
 
-  ASSERT_TRUE(fw->SendFault(HbmFault()));
+  ASSERT_TRUE(fw->SendFault(*CheckFault(HbmFault())));
   ASSERT_TRUE(rec.WaitFor([&] { return rec.blobs.size() >= 2; }));
   Result<ras::Snapshot> s = rec.LastSnapshot();
   ASSERT_TRUE(s) << s.error();
@@ -221,12 +221,13 @@ TEST(FirmwareProcess, SendFaultRefusesWhatTheFirmwareWould) {
   std::unique_ptr<FirmwareProcess> fw = StartOrDie(rec);
   ASSERT_TRUE(fw);
   ASSERT_TRUE(rec.WaitFor([&] { return !rec.hellos.empty(); }));
+  // SendFault takes only a CheckedFault: a fault the firmware would refuse never gets one.
   fw::Fault f = HbmFault();
   f.component = VNPU_NUM_COMPONENTS;
-  EXPECT_EQ(fw->SendFault(f).error(), -EINVAL);
+  EXPECT_EQ(CheckFault(f).error(), -EINVAL);
   f = HbmFault();
   f.type = fw::kHello;
-  EXPECT_EQ(fw->SendFault(f).error(), -EINVAL);
+  EXPECT_EQ(CheckFault(f).error(), -EINVAL);
   std::vector<uint8_t> big(fw::kMaxPayload + 1);
   EXPECT_EQ(fw->Send(big.data(), static_cast<uint16_t>(big.size())).error(), -EMSGSIZE);
   EXPECT_EQ(fw->Send(nullptr, 4).error(), -EINVAL);

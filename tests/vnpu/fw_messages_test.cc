@@ -89,10 +89,10 @@ TEST(ParseFirmwareMessage, Refusals) {
 TEST(ParseDriverMessage, FaultAndSimpleCommands) {
   Result<DriverMessage> m = ParseDriverMessage(Bytes(GoodFault()));
   ASSERT_TRUE(m);
-  const auto* f = std::get_if<fw::Fault>(&*m);
+  const auto* f = std::get_if<CheckedFault>(&*m);
   ASSERT_NE(f, nullptr);
-  EXPECT_EQ(f->address, 0x1000u);
-  EXPECT_STREQ(f->message, "ecc");
+  EXPECT_EQ(f->fault().address, 0x1000u);
+  EXPECT_STREQ(f->fault().message, "ecc");
 
   for (uint32_t t :
        {uint32_t{fw::kRasRequest}, uint32_t{fw::kShutdown}, uint32_t{fw::kStopHeartbeat}}) {
@@ -129,9 +129,12 @@ TEST(ParseDriverMessage, Refusals) {
   for (const Case& c : cases) {
     fw::Fault f = GoodFault();
     c.corrupt(f);
-    EXPECT_EQ(CheckFault(f), -EINVAL) << c.what;
+    EXPECT_EQ(CheckFault(f).error(), -EINVAL) << c.what;
     EXPECT_EQ(ParseDriverMessage(Bytes(f)).error(), -EINVAL) << c.what;
   }
+  fw::Fault hello = GoodFault();
+  hello.type = fw::kHello;  // a fault's fields under another type: not a fault
+  EXPECT_EQ(CheckFault(hello).error(), -EINVAL);
 }
 
 }  // namespace

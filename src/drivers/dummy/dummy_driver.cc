@@ -316,20 +316,22 @@ int64_t RaiseError(DummyDevice* d, uint32_t component, uint32_t severity, uint32
   return seqno;
 }
 
+// ACCEL_IOCTL_DUMMY_RAS_INJECT, the seed's driver-specific command: the same injection as the
+// generic one, so it goes through the core's one entry (range checks, durability), which
+// calls GenericRasInject below.
 int RasInject(const accel_call* call, void* data) noexcept {
   auto* in = static_cast<accel_dummy_ras_inject*>(data);
-  if (in->component >= ACCEL_DUMMY_NUM_COMPONENTS || in->severity >= ACCEL_RAS_SEV_COUNT ||
-      in->count == 0 || in->pad != 0)
-    return -EINVAL;
-  auto* d = static_cast<DummyDevice*>(call->dev_priv);
-  int64_t rc = RaiseError(d, in->component, in->severity, in->count, false, 0);
+  if (in->pad != 0) return -EINVAL;
+  const accel_host_ops* ops = static_cast<DummyDevice*>(call->dev_priv)->driver->ops;
+  if (ops->struct_size < offsetof(accel_host_ops, device_ras_inject) + sizeof(void*))
+    return -EOPNOTSUPP;
+  const int64_t rc = ops->device_ras_inject(call, in->component, in->severity, in->count, 0, 0);
   return rc < 0 ? static_cast<int>(rc) : 0;
 }
 
-// ACCEL_IOCTL_RAS_INJECT, the generic command (the core checked the ranges).
+// The ras_inject hook: the core has checked component, severity and count.
 int64_t GenericRasInject(const accel_call* call, uint32_t component, uint32_t severity,
                          uint32_t count, int has_address, uint64_t address) noexcept {
-  if (component >= ACCEL_DUMMY_NUM_COMPONENTS || severity >= ACCEL_RAS_SEV_COUNT) return -EINVAL;
   return RaiseError(static_cast<DummyDevice*>(call->dev_priv), component, severity, count,
                     has_address != 0, address);
 }
@@ -529,7 +531,7 @@ int Fault(const accel_call* call, void* data) noexcept {
 }
 
 const accel_ioctl_desc kIoctls[] = {
-    {ACCEL_IOCTL_DUMMY_RAS_INJECT, 0, ACCEL_IOCTL_ROOT_ONLY, 0, RasInject},
+    {ACCEL_IOCTL_DUMMY_RAS_INJECT, 0, ACCEL_IOCTL_ROOT_ONLY | ACCEL_IOCTL_MAY_SLEEP, 0, RasInject},
     {ACCEL_IOCTL_DUMMY_WAIT_EVENT, 0, ACCEL_IOCTL_MAY_SLEEP, 0, WaitEvent},
     {ACCEL_IOCTL_DUMMY_EXPORT, 0, 0, 0, Export},
     {ACCEL_IOCTL_DUMMY_SUBMIT, 0, 0, 0, Submit},

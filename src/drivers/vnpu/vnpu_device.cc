@@ -279,8 +279,11 @@ int64_t VnpuDevice::RaiseThroughFirmware(uint32_t component, uint32_t severity, 
   fault.flags = has_address ? fw::kFaultHasAddress : 0;
   fault.address = address;
   snprintf(fault.message, sizeof(fault.message), "%s", msg.c_str());
+  // Judged here, once: the firmware would refuse it anyway, but the caller learns why now.
+  Result<fwlink::CheckedFault> checked = fwlink::CheckFault(fault);
+  if (!checked) return checked.error();
   const uint64_t before = blobs_;
-  Result<void> sent = fw_->SendFault(fault);
+  Result<void> sent = fw_->SendFault(*checked);
   if (!sent) return sent.error();
   // The firmware answers with a blob; once it is merged the event is in the core's model.
   if (!fw_cv_.wait_for(lock, kBlobTimeout, [&] { return blobs_ > before || stopping_; }))

@@ -87,6 +87,9 @@ class VnpuDevice {
   void Postclose(const accel_call* call);
   int64_t FileRw(const accel_call* call, uint64_t offset, void* buf, uint32_t len, bool write);
   int FileUsage(const accel_call* call, char* buf, uint32_t size);
+  // A RAS fault of INJECT_FAULT, through the core's device_ras_inject (one inject entry).
+  int64_t InjectThroughCore(const accel_call* call, uint32_t component, uint32_t severity,
+                            bool has_address, uint64_t address);
   int64_t RasInject(const accel_call* call, uint32_t component, uint32_t severity, uint32_t count,
                     bool has_address, uint64_t address);
   int Reset();

@@ -217,6 +217,16 @@ int VnpuDevice::Wait(const accel_call* call, vnpu_wait* arg) {
   return rc;
 }
 
+// A fault that is a RAS error goes through the core's one inject entry, as the generic
+// RAS_INJECT does: the same range checks and "acknowledged means durable"; the core then
+// calls RasInject (vnpu_device.cc), the driver's ras_inject hook.
+int64_t VnpuDevice::InjectThroughCore(const accel_call* call, uint32_t component, uint32_t severity,
+                                      bool has_address, uint64_t address) {
+  if (!HostHas(ops(), offsetof(accel_host_ops, device_ras_inject) + sizeof(void*)))
+    return -EOPNOTSUPP;
+  return ops()->device_ras_inject(call, component, severity, 1, has_address ? 1 : 0, address);
+}
+
 int VnpuDevice::InjectFault(const accel_call* call, vnpu_inject_fault* arg) {
   arg->seqno = 0;
   int64_t rc = 0;
@@ -233,27 +243,26 @@ int VnpuDevice::InjectFault(const accel_call* call, vnpu_inject_fault* arg) {
         if (arg->address >= bo->size()) return -ERANGE;
         address = bo->device_address() + arg->address;
       }
-      rc = EccError(arg->type == VNPU_FAULT_ECC_CORRECTABLE, address, 1);
+      rc = InjectThroughCore(call, VNPU_COMPONENT_HBM0,
+                             arg->type == VNPU_FAULT_ECC_CORRECTABLE ? ACCEL_RAS_SEV_CORRECTED
+                                                                     : ACCEL_RAS_SEV_UNCORRECTED,
+                             true, address);
       break;
     }
     case VNPU_FAULT_ENGINE_HANG:
       if (arg->flags) return -EINVAL;
       rc = scheduler_->HangNextJob(arg->engine);
       break;
-    case VNPU_FAULT_FW_CRASH: {
+    case VNPU_FAULT_FW_CRASH:
       if (arg->flags) return -EINVAL;
-      std::lock_guard lock(fw_mu_);
-      if (!fw_) return -EOPNOTSUPP;  // firmware=none
-      Result<void> killed = fw_->Kill(SIGKILL);
-      if (!killed) return killed.error();
+      rc = InjectThroughCore(call, VNPU_COMPONENT_FW, ACCEL_RAS_SEV_FATAL, false, 0);
       break;
-    }
     case VNPU_FAULT_LINK_ERROR:
       if (arg->flags & ~VNPU_FAULT_FATAL) return -EINVAL;
-      rc =
-          RasInject(call, VNPU_COMPONENT_PCIE,
-                    (arg->flags & VNPU_FAULT_FATAL) ? ACCEL_RAS_SEV_FATAL : ACCEL_RAS_SEV_CORRECTED,
-                    1, false, 0);
+      rc = InjectThroughCore(
+          call, VNPU_COMPONENT_PCIE,
+          (arg->flags & VNPU_FAULT_FATAL) ? ACCEL_RAS_SEV_FATAL : ACCEL_RAS_SEV_CORRECTED, false,
+          0);
       break;
     default:
       return -EINVAL;

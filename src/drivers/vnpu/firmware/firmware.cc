@@ -128,8 +128,8 @@ int Firmware::ServeTx() {
 }
 
 bool Firmware::Handle(const fwlink::DriverMessage& m) {
-  if (const auto* f = std::get_if<fw::Fault>(&m)) {
-    if (ras_.Apply(*f, NowNs(CLOCK_REALTIME)) < 0) return false;  // parsed, so never
+  if (const auto* f = std::get_if<fwlink::CheckedFault>(&m)) {
+    ras_.Apply(*f, NowNs(CLOCK_REALTIME));
     QueueRasBlob();
     return false;
   }

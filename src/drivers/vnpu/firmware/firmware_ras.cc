@@ -41,8 +41,8 @@ ras::Health HealthOf(const uint64_t (&c)[ras::kSeverityCount]) {
 
 FirmwareRas::FirmwareRas(std::string serial) : serial_(std::move(serial)) {}
 
-int FirmwareRas::Apply(const fw::Fault& f, uint64_t now_ns) {
-  if (fwlink::CheckFault(f) < 0) return -EINVAL;
+void FirmwareRas::Apply(const fwlink::CheckedFault& checked, uint64_t now_ns) {
+  const fw::Fault& f = checked.fault();
   uint64_t& counter = counters_[f.component][f.severity];
   counter = SaturatingAdd(counter, f.count);
 
@@ -60,7 +60,6 @@ int FirmwareRas::Apply(const fw::Fault& f, uint64_t now_ns) {
     events_.pop_front();
     ++events_dropped_;
   }
-  return 0;
 }
 
 ras::Snapshot FirmwareRas::TakeSnapshot(uint64_t now_ns) const {

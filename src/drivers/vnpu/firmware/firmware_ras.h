@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "drivers/vnpu/fwlink/fw_messages.h"
 #include "drivers/vnpu/fwlink/fw_protocol.h"
 #include "ras/model.h"
 
@@ -41,10 +42,9 @@ class FirmwareRas {
   // `serial` is the device identity's serial (at most ras::kMaxNameLen bytes of UTF-8).
   explicit FirmwareRas(std::string serial);
 
-  // Accounts a fault the driver reported; it must have passed fwlink::CheckFault (-EINVAL
-  // otherwise, and nothing changes). A message that is not UTF-8 keeps its ASCII and shows
-  // '?' for every other byte.
-  int Apply(const fw::Fault& fault, uint64_t now_ns);
+  // Accounts a fault the driver reported (checked where it arrived: ParseDriverMessage). A
+  // message that is not UTF-8 keeps its ASCII and shows '?' for every other byte.
+  void Apply(const fwlink::CheckedFault& fault, uint64_t now_ns);
 
   // Everything at `now_ns`; passes ras::Validate.
   ras::Snapshot TakeSnapshot(uint64_t now_ns) const;

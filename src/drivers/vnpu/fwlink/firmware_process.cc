@@ -333,9 +333,8 @@ Result<void> FirmwareProcess::Send(const void* payload, uint16_t len) {
   return SendTo(fw_addr_.load(), payload, len);
 }
 
-Result<void> FirmwareProcess::SendFault(const fw::Fault& fault) {
-  if (fault.type != fw::kFault || CheckFault(fault) < 0) return Err(EINVAL);
-  return Send(&fault, sizeof(fault));
+Result<void> FirmwareProcess::SendFault(const CheckedFault& fault) {
+  return Send(&fault.fault(), sizeof(fw::Fault));
 }
 
 Result<void> FirmwareProcess::RequestRas() {

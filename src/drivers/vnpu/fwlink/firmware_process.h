@@ -69,6 +69,7 @@
 #include <thread>
 #include <vector>
 
+#include "drivers/vnpu/fwlink/fw_messages.h"
 #include "drivers/vnpu/fwlink/fw_protocol.h"
 #include "drivers/vnpu/fwlink/shared_region.h"
 #include "drivers/vnpu/fwlink/virtqueue.h"
@@ -112,9 +113,9 @@ class FirmwareProcess {
   // firmware exited or the link broke; -ENOBUFS when every tx buffer is still with the
   // firmware (try again later); -EMSGSIZE above fw::kMaxPayload; -EINVAL for a null payload.
   Result<void> Send(const void* payload, uint16_t len);
-  // A fault for the firmware to account; it answers with a RAS blob. -EINVAL for a fault the
-  // firmware would refuse (fw_messages.h: CheckFault); otherwise as Send().
-  Result<void> SendFault(const fw::Fault& fault);
+  // A fault for the firmware to account (checked where it was built); it answers with a RAS
+  // blob. As Send().
+  Result<void> SendFault(const CheckedFault& fault);
   // Asks for a RAS blob now.
   Result<void> RequestRas();
   // Fault injection: the firmware keeps running but stops its heartbeats (a hang).

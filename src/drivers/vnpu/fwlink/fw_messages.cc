@@ -20,12 +20,12 @@ Result<T> Exactly(std::span<const uint8_t> payload) {
 
 }  // namespace
 
-int CheckFault(const fw::Fault& f) {
-  if (f.component >= VNPU_NUM_COMPONENTS || f.severity >= ACCEL_RAS_SEV_COUNT || f.count == 0 ||
-      (f.flags & ~fw::kFaultHasAddress) != 0 ||
+Result<CheckedFault> CheckFault(const fw::Fault& f) {
+  if (f.type != fw::kFault || f.component >= VNPU_NUM_COMPONENTS ||
+      f.severity >= ACCEL_RAS_SEV_COUNT || f.count == 0 || (f.flags & ~fw::kFaultHasAddress) != 0 ||
       std::memchr(f.message, '\0', sizeof(f.message)) == nullptr)
-    return -EINVAL;
-  return 0;
+    return Err(EINVAL);
+  return CheckedFault(f);
 }
 
 Result<FirmwareMessage> ParseFirmwareMessage(std::span<const uint8_t> payload) {
@@ -62,8 +62,9 @@ Result<DriverMessage> ParseDriverMessage(std::span<const uint8_t> payload) {
     case fw::kFault: {
       Result<fw::Fault> f = Exactly<fw::Fault>(payload);
       if (!f) return Errno{f.error()};
-      if (int rc = CheckFault(*f); rc < 0) return Errno{rc};
-      return DriverMessage(*f);
+      Result<CheckedFault> checked = CheckFault(*f);
+      if (!checked) return Errno{checked.error()};
+      return DriverMessage(*checked);
     }
     case fw::kRasRequest:
     case fw::kShutdown:

@@ -38,13 +38,27 @@ struct RasBlobView {
 using FirmwareMessage = std::variant<fw::Hello, fw::Heartbeat, RasBlobView>;
 Result<FirmwareMessage> ParseFirmwareMessage(std::span<const uint8_t> payload);
 
-// Driver -> firmware. fw::Simple carries kRasRequest, kShutdown or kStopHeartbeat.
-using DriverMessage = std::variant<fw::Fault, fw::Simple>;
-Result<DriverMessage> ParseDriverMessage(std::span<const uint8_t> payload);
+// A Fault that passed CheckFault. The only form FirmwareProcess::SendFault and
+// FirmwareRas::Apply take, so each end judges a fault once: the driver where it builds one,
+// the firmware where one arrives (ParseDriverMessage); nothing past that checks again.
+class CheckedFault {
+ public:
+  const fw::Fault& fault() const { return fault_; }
+  const fw::Fault* operator->() const { return &fault_; }
 
-// The checks ParseDriverMessage applies to a Fault, for a sender that wants to refuse a bad
-// one before it travels: 0 or -EINVAL.
-int CheckFault(const fw::Fault& f);
+ private:
+  friend Result<CheckedFault> CheckFault(const fw::Fault& f);
+  explicit CheckedFault(const fw::Fault& f) : fault_(f) {}
+  fw::Fault fault_;
+};
+
+// The rules for a Fault's fields (type kFault, component, severity, count 0, flags, message
+// NUL-terminated): the fault as a CheckedFault, or -EINVAL.
+Result<CheckedFault> CheckFault(const fw::Fault& f);
+
+// Driver -> firmware. fw::Simple carries kRasRequest, kShutdown or kStopHeartbeat.
+using DriverMessage = std::variant<CheckedFault, fw::Simple>;
+Result<DriverMessage> ParseDriverMessage(std::span<const uint8_t> payload);
 
 }  // namespace accel::vnpu::fwlink
 
