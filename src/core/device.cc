@@ -32,6 +32,8 @@ uint64_t DeviceRasFormats(const Driver& driver, const accel_device_info& info) {
 Device* Device::Create(Driver* driver, const accel_device_info& info, void* dev_priv) {
   Device* d = new Device;
   d->driver_ = driver;
+  d->driver_name_ = driver->name();
+  d->registry_ = driver->registry();
   d->priv_ = dev_priv;
   d->serial_ = info.serial ? info.serial : "";
   d->bus_ = info.bus ? info.bus : "";
@@ -60,7 +62,7 @@ Result<uint32_t> Device::Register() {
     std::lock_guard lock(mu_);
     if (registered_ || unplugged()) return Err(EBUSY);
   }
-  Result<uint32_t> minor = driver_->registry()->PublishDevice(this);
+  Result<uint32_t> minor = registry_->PublishDevice(this);
   if (!minor) return minor;
   std::lock_guard lock(mu_);
   registered_ = true;
@@ -76,7 +78,7 @@ void Device::Unplug() {
     was_registered = registered_;
     registered_ = false;
   }
-  if (was_registered) driver_->registry()->UnpublishDevice(minor_);
+  if (was_registered) registry_->UnpublishDevice(minor_);
   {
     std::lock_guard lock(files_mu_);
     for (File* f : files_) f->WakePollers();  // poll(2) reports POLLHUP now
@@ -201,7 +203,7 @@ bool Device::SetWedged(bool wedged, std::string why) {
   wedged_ = wedged;
   wedged_reason_ = std::move(why);
   // Told under the lock, so that monitors see transitions in the order they happened.
-  if (changed && IsRegistered()) driver_->registry()->NotifyWedged(*this, wedged);
+  if (changed && IsRegistered()) registry_->NotifyWedged(*this, wedged);
   return changed;
 }
 
@@ -232,7 +234,7 @@ void Device::DismissCoredump() {
 }
 
 std::string Device::UsageBlock(File& file, const Caller& viewer) const {
-  std::string block = "drm-driver:\t" + driver_->name() + "\n";
+  std::string block = "drm-driver:\t" + driver_name_ + "\n";
   block += "drm-client-id:\t" + std::to_string(file.client_id()) + "\n";
   if (!bus_.empty()) block += "drm-pdev:\t" + bus_ + "\n";
   block += "accel-pid:\t" + std::to_string(file.opener().pid) + "\n";

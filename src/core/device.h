@@ -46,6 +46,7 @@ namespace accel::core {
 
 class Driver;
 class File;
+class Registry;
 
 // Who may open a node: mode bits and owner, as udev would set on /dev/accel/accelN.
 struct NodePermissions {
@@ -172,7 +173,13 @@ class Device {
   int Wait(const accel_call& call, int (*cond)(void*), void* arg, int64_t timeout_ns);
   void WakeAll();
 
-  Driver* driver() const { return driver_; }
+  // The driver object and its plugin live until the driver is unloaded, which a device may
+  // outlive (an open file, a DeviceRef in a queue). So its table and hooks are for code that
+  // holds Enter() (every call into the driver does); anything else uses what the device keeps
+  // itself: driver_name(), registry().
+  Driver* entered_driver() const { return driver_; }
+  const std::string& driver_name() const { return driver_name_; }
+  Registry* registry() const { return registry_; }
   void* priv() const { return priv_; }
   uint32_t minor() const { return minor_; }
   std::string name() const { return "accel" + std::to_string(minor_); }
@@ -215,7 +222,9 @@ class Device {
   std::atomic<bool> unplugged_{false};
   std::atomic<bool> released_{false};
 
-  Driver* driver_ = nullptr;
+  Driver* driver_ = nullptr;  // valid while Enter() holds (see entered_driver())
+  std::string driver_name_;   // copies of the driver's, kept past its unload
+  Registry* registry_ = nullptr;
   void* priv_ = nullptr;
   uint32_t minor_ = UINT32_MAX;
   bool registered_ = false;

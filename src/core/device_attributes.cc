@@ -178,7 +178,7 @@ void AddIdentityAttributes(Device& dev) {
   // Fresh names cannot collide and the paths are valid, so these adds cannot fail.
   (void)a.AddFile(
       "driver", DeviceAttributes::kReadOnly,
-      [d] { return Result<std::string>(d->driver()->name() + "\n"); }, nullptr);
+      [d] { return Result<std::string>(d->driver_name() + "\n"); }, nullptr);
   (void)a.AddFile("vendor", DeviceAttributes::kReadOnly, text(Hex4(dev.vendor_id())), nullptr);
   (void)a.AddFile("device", DeviceAttributes::kReadOnly, text(Hex4(dev.device_id())), nullptr);
   if (!dev.serial().empty())

@@ -50,7 +50,7 @@ void Device::PublishRas(const ras::RecordResult& rec) {
       for (File* f : files_) f->PushEvent(ev);
     }
   }
-  Registry* reg = driver_->registry();
+  Registry* reg = registry_;
   if (RasObserver* obs = reg->ras_observer()) {
     NoteRasTicket(obs->OnRasRecorded(*this, rec));
   }
@@ -98,9 +98,13 @@ Result<uint64_t> Device::RasInject(const Caller& caller, File* file, uint32_t co
                                    std::optional<uint64_t> address) {
   if (count == 0 || component >= ras_components_.size() || severity >= ras::kSeverityCount)
     return Err(EINVAL);
-  auto inject = driver_->ras_inject_hook();
-  if (inject == nullptr) return Err(EOPNOTSUPP);
+  // Enter() before touching the driver: after its unload the Driver object is gone.
   if (!Enter()) return Err(ENODEV);
+  auto inject = driver_->ras_inject_hook();
+  if (inject == nullptr) {
+    Exit();
+    return Err(EOPNOTSUPP);
+  }
   const accel_call call = MakeCall(file, caller);
   const int64_t seqno =
       inject(&call, component, severity, count, address.has_value(), address.value_or(0));
@@ -113,14 +117,17 @@ Result<uint64_t> Device::RasInject(const Caller& caller, File* file, uint32_t co
 }
 
 Result<void> Device::RasReset() {
-  int (*reset)(void*) = driver_->reset_hook();
-  if (reset == nullptr) return Err(EOPNOTSUPP);
   if (!Enter()) return Err(ENODEV);
+  int (*reset)(void*) = driver_->reset_hook();
+  if (reset == nullptr) {
+    Exit();
+    return Err(EOPNOTSUPP);
+  }
   const int rc = reset(priv_);
   Exit();
   if (rc < 0) return Errno{rc};
   std::vector<ras::RetiredPage> changed = ras_->RetirePendingPages();
-  if (RasObserver* obs = driver_->registry()->ras_observer(); obs && !changed.empty())
+  if (RasObserver* obs = registry_->ras_observer(); obs && !changed.empty())
     NoteRasTicket(obs->OnPagesChanged(*this, changed));
   return {};
 }
@@ -137,7 +144,7 @@ Result<bool> Device::RasRetirePage(uint64_t address, uint32_t severity, uint64_t
     case ras::DeviceRasState::PageAdd::kAdded:
       break;
   }
-  if (RasObserver* obs = driver_->registry()->ras_observer())
+  if (RasObserver* obs = registry_->ras_observer())
     NoteRasTicket(obs->OnPagesChanged(*this, {page}));
   return true;
 }
@@ -153,7 +160,7 @@ void Device::RasRestore(
 }
 
 Result<void> Device::RasWaitDurable() {
-  RasObserver* obs = driver_->registry()->ras_observer();
+  RasObserver* obs = registry_->ras_observer();
   const uint64_t ticket = ras_ticket_.load(std::memory_order_acquire);
   if (obs == nullptr || ticket == 0) return {};
   return obs->WaitDurable(ticket);
@@ -162,7 +169,7 @@ Result<void> Device::RasWaitDurable() {
 ras::DeviceIdentity Device::RasIdentity() const {
   ras::DeviceIdentity id;
   id.name = name();
-  id.driver = driver_->name();
+  id.driver = driver_name_;
   id.serial = serial_;
   id.bus = bus_;
   id.minor = minor_;

@@ -22,7 +22,9 @@ constexpr size_t kStackArgBytes = 256;
 const accel_ioctl_desc* FindIoctl(const Device& dev, uint32_t cmd) {
   if (_IOC_TYPE(cmd) != ACCEL_IOCTL_BASE) return nullptr;
   const uint32_t nr = _IOC_NR(cmd);
-  if (nr >= ACCEL_COMMAND_BASE && nr < ACCEL_COMMAND_END) return dev.driver()->FindIoctl(nr);
+  // FindCommand holds Enter(), so the driver's table is there.
+  if (nr >= ACCEL_COMMAND_BASE && nr < ACCEL_COMMAND_END)
+    return dev.entered_driver()->FindIoctl(nr);
   return FindGenericIoctl(nr);
 }
 

@@ -39,7 +39,7 @@ void CopyString(char* dst, size_t cap, const std::string& src) {
 
 int Version(const accel_call* call, void* data) {
   auto* v = static_cast<accel_version*>(data);
-  const Driver& d = *DeviceOf(call).driver();
+  const Driver& d = *DeviceOf(call).entered_driver();
   v->version_major = d.major();
   v->version_minor = d.minor();
   v->version_patchlevel = d.patchlevel();
@@ -65,7 +65,7 @@ int CopyField(UserMemory& mem, __u64 ptr, __u64* len, const std::string& value) 
 // removed them, and an empty description as the name (which Driver::Create requires).
 int DrmVersion(const accel_call* call, void* data) {
   auto* v = static_cast<accel_drm_version*>(data);
-  const Driver& d = *DeviceOf(call).driver();
+  const Driver& d = *DeviceOf(call).entered_driver();
   UserMemory& mem = *static_cast<UserMemory*>(call->core);
   v->version_major = static_cast<int32_t>(d.major());
   v->version_minor = static_cast<int32_t>(d.minor());
@@ -85,7 +85,7 @@ int DrmVersion(const accel_call* call, void* data) {
 int GetCap(const accel_call* call, void* data) {
   auto* cap = static_cast<accel_get_cap*>(data);
   const Device& dev = DeviceOf(call);
-  const uint32_t features = dev.driver()->features();
+  const uint32_t features = dev.entered_driver()->features();
   switch (cap->capability) {
     case ACCEL_DRM_CAP_TIMESTAMP_MONOTONIC:
       cap->value = 1;
@@ -127,7 +127,7 @@ int CopyPayload(const accel_call* call, accel_ras_query* q, const uint8_t* bytes
 
 // The driver answers the query itself: into a bounded kernel-side buffer, then copied out.
 int DriverRasQuery(const accel_call* call, accel_ras_query* q) {
-  const accel_driver& t = DeviceOf(call).driver()->table();
+  const accel_driver& t = DeviceOf(call).entered_driver()->table();
   // Not zero-filled: the driver writes what it reports in len, and only that is copied out.
   const uint32_t cap = std::min(q->size, kMaxRasPayload);
   std::unique_ptr<uint8_t[]> buf(new uint8_t[cap == 0 ? 1 : cap]);
@@ -164,7 +164,7 @@ int RasQuery(const accel_call* call, void* data) {
   }
 
   // A driver that encodes RAS itself goes first; -EOPNOTSUPP hands the query to the framework.
-  if (dev.driver()->table().ras_query != nullptr) {
+  if (dev.entered_driver()->table().ras_query != nullptr) {
     const int rc = DriverRasQuery(call, q);
     if (rc != -EOPNOTSUPP) return rc;
     q->len = 0;

@@ -13,9 +13,12 @@
 namespace accel::core {
 
 Result<std::vector<RasCounter>> ReadRasCounters(Device& dev) {
+  // Enter() before the driver's table: after an unload the Driver object is gone.
+  if (!dev.Enter()) return Err(ENODEV);
+  const accel_driver& t = dev.entered_driver()->table();
   // A driver that keeps its counters in the core's RAS state: read them from there.
-  if (dev.driver()->table().ras_query == nullptr) {
-    if (dev.unplugged()) return Err(ENODEV);
+  if (t.ras_query == nullptr) {
+    dev.Exit();
     if (dev.ras_components().empty()) return Err(EOPNOTSUPP);
     const ras::Snapshot s = dev.RasSnapshot();
     std::vector<RasCounter> out;
@@ -25,9 +28,10 @@ Result<std::vector<RasCounter>> ReadRasCounters(Device& dev) {
     return out;
   }
   // A driver that encodes RAS itself: ask it for KEY_VAL_32 and decode that.
-  if ((dev.ras_formats() & ACCEL_CAP_RAS_KEY_VAL_32) == 0) return Err(EOPNOTSUPP);
-  if (!dev.Enter()) return Err(ENODEV);
-  const accel_driver& t = dev.driver()->table();
+  if ((dev.ras_formats() & ACCEL_CAP_RAS_KEY_VAL_32) == 0) {
+    dev.Exit();
+    return Err(EOPNOTSUPP);
+  }
   std::vector<uint8_t> buf(4096);
   uint32_t len = 0, schema = 0;
   accel_call call{};

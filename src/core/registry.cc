@@ -47,7 +47,7 @@ std::vector<DeviceSummary> Registry::List() const {
     DeviceSummary s;
     s.minor = i;
     s.name = dev->name();
-    s.driver = dev->driver()->name();
+    s.driver = dev->driver_name();
     s.serial = dev->serial();
     s.bus = dev->bus();
     s.vendor_id = dev->vendor_id();

@@ -136,7 +136,7 @@ void RasService::Shutdown() {
 void RasService::OnDeviceRegistered(core::Device& dev) {
   dev.RasSetThresholds(rules_);
   if (!store_) return;
-  const std::string& driver = dev.driver()->name();
+  const std::string& driver = dev.driver_name();
   Result<PersistedState> st = store_->Load(driver, dev.serial());
   if (!st) {
     spdlog::warn("ras: cannot load the state of {} {}: {}", driver, dev.serial(),
@@ -225,6 +225,11 @@ void RasService::ActionLoop() {
 
 void RasService::RunReset(core::Device& dev, const FiredThreshold& f) {
   Result<void> r = dev.RasReset();
+  if (!r && r.error() == -ENODEV) {  // unplugged (or its driver unloaded) while queued
+    spdlog::info("ras: {}: gone before threshold {} could reset it", dev.name(),
+                 FormatThresholdRule(f.rule));
+    return;
+  }
   Event e;
   e.component = f.cause.component;
   e.severity = static_cast<uint32_t>(Severity::kInformational);
@@ -243,7 +248,7 @@ void RasService::RunTrigger(core::Device& dev, const FiredThreshold& f) {
   const Event& e = f.cause;
   std::vector<std::string> vars = {
       "ACCEL_RAS_DEVICE=" + dev.name(),
-      "ACCEL_RAS_DRIVER=" + dev.driver()->name(),
+      "ACCEL_RAS_DRIVER=" + dev.driver_name(),
       "ACCEL_RAS_SERIAL=" + dev.serial(),
       "ACCEL_RAS_COMPONENT=" + dev.RasComponentName(e.component),
       std::string("ACCEL_RAS_SEVERITY=") +

@@ -12,8 +12,10 @@
 #include <sstream>
 #include <vector>
 
+#include "core/device_attributes.h"
 #include "core/dispatch.h"
 #include "core/file.h"
+#include "core/ras_counters.h"
 #include "core/ras_observer.h"
 #include "core/registry.h"
 #include "ras/codec_table.h"
@@ -111,6 +113,42 @@ TEST_F(ModuleLoaderTest, DummysOwnInjectGoesThroughTheCoresOneEntry) {
   EXPECT_EQ(reg.Lookup(0)->RasSnapshot().counters.size() > 0, true);
   f->Close(root_);
   ASSERT_TRUE(loader.Unload("dummy", true).ok());
+}
+
+// Issue 12 A5: a device outlives its driver's unload (an open file, a DeviceRef queued by the
+// RAS service), and the plugin is dlclose()d by then. Every path into the driver must go
+// through Enter() and fail with -ENODEV; what the device shows of itself (its driver's name,
+// its identity and RAS state) it keeps itself. The old code read the freed Driver here (ASan:
+// heap-use-after-free in RasIdentity, RasReset, RasInject, ReadRasCounters).
+TEST_F(ModuleLoaderTest, ADeviceThatOutlivesItsDriverNeverCallsIntoIt) {
+  std::string why;
+  ASSERT_TRUE(loader_.Load("dummy", "count=1", &why).ok()) << why;
+  core::DeviceRef dev = reg_.Lookup(0);
+  ASSERT_TRUE(dev);
+  File* f = *dev->Open(root_);
+  accel_dummy_ras_inject inj{ACCEL_DUMMY_COMPONENT_SRAM, ACCEL_RAS_SEV_CORRECTED, 2, 0};
+  ASSERT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_DUMMY_RAS_INJECT, &inj, sizeof(inj), mem_), 0);
+  ASSERT_TRUE(loader_.Unload("dummy", /*force=*/true).ok());
+  ASSERT_FALSE(MappedInThisProcess("/dummy.so"));  // nothing of the plugin is left to call
+
+  EXPECT_EQ(dev->driver_name(), "dummy");
+  EXPECT_EQ(dev->RasIdentity().driver, "dummy");
+  const ras::Snapshot s = dev->RasSnapshot();
+  uint64_t sram = 0;
+  for (const ras::Counter& c : s.counters)
+    if (c.component == ACCEL_DUMMY_COMPONENT_SRAM && c.severity == ACCEL_RAS_SEV_CORRECTED)
+      sram = c.aggregate_count;
+  EXPECT_EQ(sram, 2u);  // the state stays readable
+  EXPECT_EQ(dev->RasReset().error(), -ENODEV);
+  EXPECT_EQ(dev->RasInject(root_, f, 0, 0, 1, std::nullopt).error(), -ENODEV);
+  EXPECT_EQ(dev->RasClear().error(), -ENODEV);
+  EXPECT_EQ(core::ReadRasCounters(*dev.get()).error(), -ENODEV);
+  EXPECT_EQ(dev->ClientUsage(root_).error(), -ENODEV);
+  EXPECT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_DUMMY_RAS_INJECT, &inj, sizeof(inj), mem_), -ENODEV);
+  accel_version v{};
+  EXPECT_EQ(Dispatch(*f, root_, ACCEL_IOCTL_VERSION, &v, sizeof(v), mem_), -ENODEV);
+  EXPECT_TRUE(dev->RasWaitDurable().ok());
+  f->Close(root_);  // detached: no postclose into the closed plugin
 }
 
 TEST_F(ModuleLoaderTest, DefaultCountIsOne) {

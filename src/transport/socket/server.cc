@@ -441,7 +441,7 @@ class ConnectionSession {
                                   std::chrono::system_clock::now().time_since_epoch())
                                   .count());
     wire::CopyField(rec.name, sizeof(rec.name), dev.name());
-    if (dev.driver()) wire::CopyField(rec.driver, sizeof(rec.driver), dev.driver()->name());
+    wire::CopyField(rec.driver, sizeof(rec.driver), dev.driver_name());
     wire::Header h = wire::MakeHeader(wire::Op::kMonitor, 0, 0, 0, sizeof(rec), true, conn.version);
     iovec iov[2] = {{&h, sizeof(h)}, {&rec, sizeof(rec)}};
     msghdr msg{};
