@@ -35,7 +35,8 @@ for stage in $stages; do
     tsan)
       cmake --preset tsan
       cmake --build --preset tsan -j "$jobs" --target core_minor_allocator_test core_rcu_test \
-        core_device_test core_dispatch_test daemon_module_loader_test dummy_driver \
+        core_device_test core_dispatch_test daemon_module_loader_test daemon_ras_service_test \
+        dummy_driver \
         ras_model_test ras_store_test \
         vnpu-fw vnpu_kernels_test vnpu_device_memory_test vnpu_fence_table_test \
         vnpu_scheduler_test vnpu_user_ring_test vnpu_job_validate_test vnpu_config_test \

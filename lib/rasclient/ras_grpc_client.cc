@@ -239,7 +239,8 @@ Result<std::vector<EventRecord>> RasGrpcClient::Log(const LogQuery& q) {
   return out;
 }
 
-Result<std::vector<ThresholdStatus>> RasGrpcClient::Thresholds(const std::string& device) {
+Result<std::vector<ThresholdStatus>> RasGrpcClient::Thresholds(const std::string& device,
+                                                               ActionQueueStats* actions) {
   v1::ThresholdsRequest req;
   req.set_device(device);
   v1::ThresholdsReply reply;
@@ -252,6 +253,10 @@ Result<std::vector<ThresholdStatus>> RasGrpcClient::Thresholds(const std::string
     Result<ThresholdStatus> s = ThresholdStatusFromProto(msg);
     if (!s) return Errno{s.error()};
     out.push_back(std::move(*s));
+  }
+  if (actions) {
+    const v1::ActionQueue& q = reply.actions();
+    *actions = {q.pending(), q.capacity(), q.run(), q.merged(), q.dropped(), q.timed_out()};
   }
   return out;
 }

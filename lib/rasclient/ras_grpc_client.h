@@ -74,7 +74,9 @@ class RasGrpcClient {
   // The injected event's seqno.
   Result<uint64_t> Inject(const std::string& device, const InjectRequest& req);
   Result<std::vector<EventRecord>> Log(const LogQuery& q);
-  Result<std::vector<ThresholdStatus>> Thresholds(const std::string& device);
+  // `actions`, when given, gets the daemon's threshold action queue counters.
+  Result<std::vector<ThresholdStatus>> Thresholds(const std::string& device,
+                                                  ActionQueueStats* actions = nullptr);
 
  private:
   struct Impl;

@@ -47,6 +47,8 @@ class ServiceBackend {
   virtual Result<uint64_t> Inject(const std::string& device, const InjectRequest& req) = 0;
   virtual Result<std::vector<EventRecord>> Log(const LogQuery& q) = 0;
   virtual std::vector<ThresholdStatus> Thresholds(const std::string& device) = 0;
+  // The threshold action queue's counters (a backend without one: zeros).
+  virtual ActionQueueStats ActionStats() { return {}; }
   // device empty: every device. queue_len: the subscription's bound.
   virtual std::unique_ptr<EventSubscription> Subscribe(const std::string& device,
                                                        size_t queue_len) = 0;

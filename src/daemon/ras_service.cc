@@ -1,7 +1,10 @@
 // ras_service.cc - see ras_service.h.
 #include "daemon/ras_service.h"
 
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,7 +12,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <thread>
 #include <utility>
 
 #include "ras/codec_table.h"
@@ -110,11 +115,12 @@ Subscription::~Subscription() {
 }
 
 RasService::RasService(core::Registry& registry, std::unique_ptr<RasStore> store,
-                       std::vector<ThresholdRule> rules)
+                       std::vector<ThresholdRule> rules, ActionOptions actions)
     : registry_(registry),
       store_(std::move(store)),
       rules_(std::move(rules)),
       hub_(std::make_shared<Hub>()),
+      action_opts_(actions),
       action_thread_([this] { ActionLoop(); }) {}
 
 RasService::~RasService() {
@@ -183,9 +189,18 @@ uint64_t RasService::OnRasRecorded(core::Device& dev, const RecordResult& record
       }
       case ThresholdAction::kReset:
       case ThresholdAction::kTrigger: {
-        std::lock_guard lock(action_mu_);
-        if (!stopping_) actions_.push_back({core::DeviceRef(&dev), f});
-        action_cv_.notify_one();
+        bool log_drop;
+        uint64_t dropped;
+        {
+          std::lock_guard lock(action_mu_);
+          log_drop = QueueActionLocked(dev, f);
+          dropped = stats_.dropped;
+        }
+        if (log_drop)
+          spdlog::warn(
+              "ras: {}: threshold {} crossed but {} actions are queued already; dropped ({} "
+              "dropped so far, see `accelctl ras thresholds`)",
+              id.name, FormatThresholdRule(f.rule), action_opts_.max_queued, dropped);
         break;
       }
     }
@@ -206,15 +221,49 @@ Result<void> RasService::WaitDurable(uint64_t ticket) {
   return store_->WaitDurable(ticket, 10000);
 }
 
+bool RasService::QueueActionLocked(core::Device& dev, const FiredThreshold& f) {
+  if (stopping_) return false;
+  // A second reset of the same device by the same rule, while the first waits, would do
+  // nothing the first does not; a trigger is kept, as its event differs.
+  if (f.rule.action == ThresholdAction::kReset)
+    for (const Action& a : actions_)
+      if (a.dev.get() == &dev && a.fired.rule == f.rule) {
+        ++stats_.merged;
+        return false;
+      }
+  if (actions_.size() >= action_opts_.max_queued) {
+    ++stats_.dropped;
+    return stats_.dropped % 64 == 1;
+  }
+  actions_.push_back({core::DeviceRef(&dev), f});
+  action_cv_.notify_one();
+  return false;
+}
+
+ActionQueueStats RasService::ActionStats() {
+  std::lock_guard lock(action_mu_);
+  ActionQueueStats s = stats_;
+  s.pending = actions_.size();
+  s.capacity = action_opts_.max_queued;
+  return s;
+}
+
 void RasService::ActionLoop() {
   for (;;) {
     Action a;
     {
       std::unique_lock lock(action_mu_);
       action_cv_.wait(lock, [this] { return stopping_ || !actions_.empty(); });
-      if (actions_.empty()) return;  // stopping, and nothing left to do
+      if (stopping_) {
+        // The daemon is going: what is still queued would run against devices being unloaded.
+        if (!actions_.empty())
+          spdlog::warn("ras: {} threshold actions not run at shutdown", actions_.size());
+        actions_.clear();
+        return;
+      }
       a = std::move(actions_.front());
       actions_.pop_front();
+      ++stats_.run;
     }
     if (a.fired.rule.action == ThresholdAction::kReset)
       RunReset(*a.dev.get(), a.fired);
@@ -243,6 +292,41 @@ void RasService::RunReset(core::Device& dev, const FiredThreshold& f) {
   (void)dev.RasReport(std::move(e));
 }
 
+bool RasService::WaitTrigger(pid_t pid, int* status, bool* stopping) {
+  // A pidfd says when the child exits without a SIGCHLD handler; where the kernel has none
+  // (before 5.3) the loop polls waitpid every 10 ms instead.
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(action_opts_.trigger_timeout_ms);
+  bool finished = false;
+  for (;;) {
+    const pid_t r = waitpid(pid, status, WNOHANG);
+    if (r == pid || (r < 0 && errno != EINTR)) {
+      finished = true;
+      break;
+    }
+    {
+      std::lock_guard lock(action_mu_);
+      if (stopping_) {  // shutdown does not wait for a trigger
+        *stopping = true;
+        break;
+      }
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) break;
+    const int slice = static_cast<int>(std::min<int64_t>(
+        100, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1));
+    if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      (void)poll(&p, 1, slice);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(slice, 10)));
+    }
+  }
+  if (pidfd >= 0) close(pidfd);
+  return finished;
+}
+
 // Runs the rule's command with the event in the environment, as rasdaemon's triggers do.
 void RasService::RunTrigger(core::Device& dev, const FiredThreshold& f) {
   const Event& e = f.cause;
@@ -269,13 +353,34 @@ void RasService::RunTrigger(core::Device& dev, const FiredThreshold& f) {
   std::string cmd = f.rule.command;
   char* argv[] = {cmd.data(), nullptr};
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, cmd.c_str(), nullptr, nullptr, argv, envp.data());
+  // In a process group of its own, so that a timeout kills what the script started too.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  const int rc = posix_spawn(&pid, cmd.c_str(), nullptr, &attr, argv, envp.data());
+  posix_spawnattr_destroy(&attr);
   if (rc != 0) {
     spdlog::error("ras: trigger {}: {}", cmd, std::strerror(rc));
     return;
   }
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  bool stopping = false;
+  const bool finished = WaitTrigger(pid, &status, &stopping);
+  if (!finished) {
+    kill(-pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    {
+      std::lock_guard lock(action_mu_);
+      ++stats_.timed_out;
+    }
+    if (stopping)
+      spdlog::warn("ras: trigger {} for {} killed: acceld is stopping", cmd, dev.name());
+    else
+      spdlog::error("ras: trigger {} for {} killed: still running after {} ms", cmd, dev.name(),
+                    action_opts_.trigger_timeout_ms);
+    return;
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     spdlog::warn("ras: trigger {} for {} failed (status {:#x})", cmd, dev.name(), status);

@@ -12,6 +12,8 @@
 #ifndef ACCEL_DAEMON_RAS_SERVICE_H_
 #define ACCEL_DAEMON_RAS_SERVICE_H_
 
+#include <sys/types.h>
+
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -29,12 +31,21 @@
 
 namespace accel::ras {
 
+// How the action worker is bounded. One worker runs the actions in order; a burst of crossings
+// past `max_queued` is dropped and counted rather than held without bound, and a trigger
+// command that outlives `trigger_timeout_ms` is killed with its process group, so one stuck
+// script cannot hold back the resets queued behind it.
+struct ActionOptions {
+  size_t max_queued = 64;
+  uint32_t trigger_timeout_ms = 30000;
+};
+
 class RasService final : public core::RasObserver, public ServiceBackend {
  public:
   // `store` may be null (no persistence: --ras-db none). Install with
   // registry.set_ras_observer(this) before any driver loads.
   RasService(core::Registry& registry, std::unique_ptr<RasStore> store,
-             std::vector<ThresholdRule> rules);
+             std::vector<ThresholdRule> rules, ActionOptions actions = {});
   ~RasService() override;
   RasService(const RasService&) = delete;
   RasService& operator=(const RasService&) = delete;
@@ -58,6 +69,7 @@ class RasService final : public core::RasObserver, public ServiceBackend {
   Result<uint64_t> Inject(const std::string& device, const InjectRequest& req) override;
   Result<std::vector<EventRecord>> Log(const LogQuery& q) override;
   std::vector<ThresholdStatus> Thresholds(const std::string& device) override;
+  ActionQueueStats ActionStats() override;
   std::unique_ptr<EventSubscription> Subscribe(const std::string& device,
                                                size_t queue_len) override;
 
@@ -71,9 +83,15 @@ class RasService final : public core::RasObserver, public ServiceBackend {
   };
   // accelN or a serial -> the device.
   Result<core::DeviceRef> Find(const std::string& device);
+  // Queues a reset or trigger, or counts why not; action_mu_ held. True when a drop is to be
+  // logged (the first one, then every 64th, so a storm does not flood the log).
+  bool QueueActionLocked(core::Device& dev, const FiredThreshold& f);
   void ActionLoop();
   void RunReset(core::Device& dev, const FiredThreshold& f);
   void RunTrigger(core::Device& dev, const FiredThreshold& f);
+  // Waits for a trigger's exit: true with *status; false at the timeout, or at shutdown
+  // (*stopping set).
+  bool WaitTrigger(pid_t pid, int* status, bool* stopping);
 
   core::Registry& registry_;
   std::unique_ptr<RasStore> store_;
@@ -83,6 +101,8 @@ class RasService final : public core::RasObserver, public ServiceBackend {
   std::mutex action_mu_;
   std::condition_variable action_cv_;
   std::deque<Action> actions_;
+  const ActionOptions action_opts_;
+  ActionQueueStats stats_;  // action_mu_
   bool stopping_ = false;
   std::thread action_thread_;
 };

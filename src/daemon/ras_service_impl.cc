@@ -179,6 +179,14 @@ grpc::Status RasServiceImpl::Thresholds(grpc::ServerContext* ctx, const v1::Thre
     return ErrnoStatus(ctx, -ENODEV, CallName("Thresholds", req->device()));
   for (const ThresholdStatus& s : backend_->Thresholds(req->device()))
     ThresholdStatusToProto(s, reply->add_thresholds());
+  const ActionQueueStats a = backend_->ActionStats();
+  v1::ActionQueue* q = reply->mutable_actions();
+  q->set_pending(a.pending);
+  q->set_capacity(a.capacity);
+  q->set_run(a.run);
+  q->set_merged(a.merged);
+  q->set_dropped(a.dropped);
+  q->set_timed_out(a.timed_out);
   return grpc::Status::OK;
 }
 

@@ -80,6 +80,17 @@ struct ThresholdStatus {
   std::string state;  // "armed", "crossed", "grace" (reset suppressed), "manual" (no auto)
 };
 
+// The daemon's queue of threshold actions that need a thread (reset, trigger). Counters since
+// the daemon started; ThresholdsReply.actions carries them.
+struct ActionQueueStats {
+  uint64_t pending = 0;    // queued now, not started
+  uint64_t capacity = 0;   // the queue's bound
+  uint64_t run = 0;        // started (resets and triggers)
+  uint64_t merged = 0;     // a reset of a device that already had the same reset queued
+  uint64_t dropped = 0;    // refused because the queue was full
+  uint64_t timed_out = 0;  // triggers killed at the trigger timeout (or at shutdown)
+};
+
 }  // namespace accel::ras
 
 #endif  // ACCEL_RAS_SERVICE_RECORDS_H_

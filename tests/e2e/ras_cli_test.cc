@@ -375,6 +375,9 @@ TEST_F(RasCliTest, ThresholdsListsTheRuleAndItsCount) {
   Inject("hbm0", "corrected", 3);
   const CliResult text = RunOk({"ras", "thresholds"});
   EXPECT_TRUE(Contains(text.out, "hbm0:corrected count=10")) << text.out;
+  // The action queue's counters, through gRPC from the daemon's worker (acceld's bound: 64).
+  EXPECT_TRUE(Contains(text.out, "actions: 0 pending (queue of 64), 0 run, 0 merged, 0 dropped"))
+      << text.out;
   Json json = Json::parse(RunOk({"ras", "thresholds", "accel0", "--json"}).out);
   ASSERT_EQ(json.size(), 1u) << json.dump();
   EXPECT_EQ(json[0]["device"], "accel0");

@@ -46,13 +46,22 @@ std::string ThresholdsText(const std::vector<ThresholdStatus>& thresholds) {
   return table.Render();
 }
 
+// One line under the table: whether actions were lost (queue full) or cut short (timeout).
+std::string ActionsText(const accel::ras::ActionQueueStats& a) {
+  return fmt::format(
+      "actions: {} pending (queue of {}), {} run, {} merged, {} dropped, {} triggers timed out\n",
+      a.pending, a.capacity, a.run, a.merged, a.dropped, a.timed_out);
+}
+
 }  // namespace
 
 int RunRasThresholds(const RasThresholdsOptions& options) {
   if (int status = FindListedDevice(options.device, nullptr)) return status;
   std::unique_ptr<accel::ras::RasGrpcClient> client;
   if (int status = ConnectRasService(&client)) return status;
-  accel::Result<std::vector<ThresholdStatus>> thresholds = client->Thresholds(options.device);
+  accel::ras::ActionQueueStats actions;
+  accel::Result<std::vector<ThresholdStatus>> thresholds =
+      client->Thresholds(options.device, &actions);
   if (!thresholds) return FailRasServiceCall("Thresholds", options.device, thresholds.error());
   if (options.json) {
     Json array = Json::array();
@@ -60,6 +69,8 @@ int RunRasThresholds(const RasThresholdsOptions& options) {
     fmt::print("{}\n", DumpJson(array));
   } else {
     fmt::print("{}", ThresholdsText(*thresholds));
+    if (!thresholds->empty() || actions.run != 0 || actions.dropped != 0)
+      fmt::print("{}", ActionsText(actions));
   }
   return static_cast<int>(ExitStatus::kOk);
 }

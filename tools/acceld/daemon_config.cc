@@ -71,6 +71,12 @@ Result<void> ReadConfigFile(const std::string& path, DaemonConfig& cfg, std::str
       Result<ras::ThresholdRule> rule = ras::ParseThresholdRule(rest, &rule_why);
       if (!rule) return bad("threshold: " + rule_why);
       cfg.thresholds.push_back(*rule);
+    } else if (key == "ras-trigger-timeout") {
+      char* end = nullptr;
+      unsigned long n = std::strtoul(rest.c_str(), &end, 10);
+      if (rest.empty() || *end != '\0' || rest[0] == '-' || n == 0 || n > 86400)
+        return bad("ras-trigger-timeout is seconds, 1..86400");
+      cfg.ras_trigger_timeout_s = static_cast<uint32_t>(n);
     } else if (key == "grpc-tcp") {
       cfg.grpc_tcp = rest;
     } else {

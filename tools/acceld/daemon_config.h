@@ -41,7 +41,8 @@ struct DaemonConfig {
   uint64_t ras_retention_events = 100000;
   uint64_t ras_retention_days = 90;
   std::vector<ras::ThresholdRule> thresholds;
-  std::string grpc_tcp;  // empty: no TCP listener
+  uint32_t ras_trigger_timeout_s = 30;  // a threshold trigger still running then is killed
+  std::string grpc_tcp;                 // empty: no TCP listener
 };
 
 // "dummy count=2" -> {dummy, "count=2"}.

@@ -82,6 +82,9 @@ std::optional<int> ParseCommandLine(int argc, char** argv, CommandLine& cl) {
                  "$XDG_STATE_HOME/accel/ras.db otherwise; 'none' keeps RAS in memory");
   app.add_option("--threshold", cl.thresholds,
                  "a RAS threshold, e.g. 'hbm0:corrected count=10 window=60s action=retire_page'");
+  app.add_option("--ras-trigger-timeout", cfg.ras_trigger_timeout_s,
+                 "seconds a threshold's trigger command may run before it is killed (default 30)")
+      ->check(CLI::Range(1, 86400));
   app.add_option("--grpc-tcp", cfg.grpc_tcp,
                  "also serve RAS Query/Watch over TCP at HOST:PORT (off by default)");
   app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn or error")
@@ -304,7 +307,9 @@ int Serve(const DaemonConfig& cfg, int stop_fd) {
   const std::string ras_sock = accel::wire::RasSocketPath(cfg.runtime_dir);
   std::optional<std::unique_ptr<accel::ras::RasStore>> store = SetUpRas(cfg, ras_sock);
   if (!store) return 1;
-  accel::ras::RasService ras(registry, std::move(*store), cfg.thresholds);
+  accel::ras::ActionOptions actions;
+  actions.trigger_timeout_ms = cfg.ras_trigger_timeout_s * 1000;
+  accel::ras::RasService ras(registry, std::move(*store), cfg.thresholds, actions);
   registry.set_ras_observer(&ras);
   accel::daemon::ModuleLoader loader(registry, DriverSearchPath(cfg));
   accel::transport::SocketServer server(registry, loader);
