@@ -34,6 +34,7 @@
 
 namespace {
 
+using accel::ras::Durability;
 using accel::ras::Event;
 using accel::ras::RasStore;
 using accel::ras::Snapshot;
@@ -86,7 +87,7 @@ StoreOptions BenchOptions(bool full) {
   StoreOptions o;
   o.max_events = 0;
   o.max_age_ns = 0;
-  o.sync_full = full;
+  o.durability = full ? Durability::kFull : Durability::kNormal;
   return o;
 }
 

@@ -121,7 +121,9 @@ RasService::RasService(core::Registry& registry, std::unique_ptr<RasStore> store
       rules_(std::move(rules)),
       hub_(std::make_shared<Hub>()),
       action_opts_(actions),
-      action_thread_([this] { ActionLoop(); }) {}
+      action_thread_([this] { ActionLoop(); }) {
+  if (store_) store_->SetSettledListener([this](uint64_t ticket) { OnSettled(ticket); });
+}
 
 RasService::~RasService() {
   Shutdown();
@@ -136,7 +138,14 @@ void RasService::Shutdown() {
   }
   if (action_thread_.joinable()) action_thread_.join();
   hub_->Close();
-  if (store_) store_->Close();
+  if (store_) {
+    store_->Close();
+    const StoreStats s = store_->Stats();
+    spdlog::info(
+        "ras store: {} events acknowledged, {} committed, {} failed; {} commits with fsync, {} "
+        "without",
+        s.events_queued, s.events_committed, s.events_failed, s.commits_full, s.commits_normal);
+  }
 }
 
 void RasService::OnDeviceRegistered(core::Device& dev) {
@@ -163,7 +172,17 @@ uint64_t RasService::OnRasRecorded(core::Device& dev, const RecordResult& record
     const std::string component = dev.RasComponentName(e.component);
     if (store_)
       ticket = store_->Append(id, component, e, dev.ras().AggregateCount(e.component, e.severity));
-    if (watched) hub_->Publish(std::make_shared<const EventRecord>(EventRecord{id, component, e}));
+    if (!watched) continue;
+    auto rec = std::make_shared<const EventRecord>(EventRecord{id, component, e});
+    if (!store_) {
+      hub_->Publish(rec);
+      continue;
+    }
+    // With a store, watchers see an event once its batch is committed: what a watcher has
+    // seen survives kill -9, as a RAS_INJECT that returned does.
+    std::lock_guard lock(unpublished_mu_);
+    unpublished_.push_back({ticket, std::move(rec)});
+    PublishSettledLocked();  // its batch may have settled before it got here
   }
   for (const FiredThreshold& f : recorded.fired) {
     if (!f.act) continue;
@@ -214,6 +233,24 @@ uint64_t RasService::OnPagesChanged(core::Device& dev, const std::vector<Retired
   uint64_t ticket = 0;
   for (const RetiredPage& p : pages) ticket = std::max(ticket, store_->PutPage(id, p));
   return ticket;
+}
+
+void RasService::OnSettled(uint64_t ticket) {
+  uint64_t prev = settled_.load(std::memory_order_relaxed);
+  while (prev < ticket && !settled_.compare_exchange_weak(prev, ticket)) {
+  }
+  std::lock_guard lock(unpublished_mu_);
+  PublishSettledLocked();
+}
+
+void RasService::PublishSettledLocked() {
+  const uint64_t settled = settled_.load(std::memory_order_acquire);
+  // In ticket order; an entry pushed late by a slower reporter holds back those behind it
+  // only until its own batch settles.
+  while (!unpublished_.empty() && unpublished_.front().first <= settled) {
+    hub_->Publish(unpublished_.front().second);
+    unpublished_.pop_front();
+  }
 }
 
 Result<void> RasService::WaitDurable(uint64_t ticket) {

@@ -14,6 +14,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -87,6 +88,9 @@ class RasService final : public core::RasObserver, public ServiceBackend {
   // logged (the first one, then every 64th, so a storm does not flood the log).
   bool QueueActionLocked(core::Device& dev, const FiredThreshold& f);
   void ActionLoop();
+  // The store's writer settled every ticket up to `ticket`: publish the events it holds.
+  void OnSettled(uint64_t ticket);
+  void PublishSettledLocked();  // unpublished_mu_ held
   void RunReset(core::Device& dev, const FiredThreshold& f);
   void RunTrigger(core::Device& dev, const FiredThreshold& f);
   // Waits for a trigger's exit: true with *status; false at the timeout, or at shutdown
@@ -97,6 +101,10 @@ class RasService final : public core::RasObserver, public ServiceBackend {
   std::unique_ptr<RasStore> store_;
   const std::vector<ThresholdRule> rules_;
   std::shared_ptr<Hub> hub_;
+  std::atomic<uint64_t> settled_{0};
+  std::mutex unpublished_mu_;
+  // Events for watchers, waiting for their store batch (by ticket).
+  std::deque<std::pair<uint64_t, std::shared_ptr<const EventRecord>>> unpublished_;
 
   std::mutex action_mu_;
   std::condition_variable action_cv_;

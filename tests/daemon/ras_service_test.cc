@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <uapi/accel/accel.h>
 #include <uapi/accel/dummy.h>
@@ -13,6 +14,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -150,6 +152,47 @@ TEST_F(RasServiceActionsTest, ShutdownKillsTheRunningTriggerAndRunsNoMore) {
   EXPECT_EQ(s.timed_out, 1u);
   EXPECT_EQ(s.run, 1u);
   EXPECT_EQ(s.pending, 0u);
+}
+
+// Issue 12 A8: with a store, "acknowledged" means the same for an event a driver reports as for
+// RAS_INJECT: a watcher (gRPC Watch, accelctl ras watch) sees it only once its batch is
+// committed, so whatever a watcher saw survives kill -9. Another connection holds SQLite's
+// write lock, so the batch cannot commit until it lets go. The old service published at once.
+TEST(RasServiceWatchTest, AWatcherSeesAnEventOnlyOnceItIsCommitted) {
+  char tmpl[] = "/tmp/accel-ras-watch-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const std::string db = dir + "/ras.db";
+  StoreOptions opts;
+  opts.busy_timeout_ms = 10000;  // the writer waits for the lock rather than failing
+  Result<std::unique_ptr<RasStore>> store = RasStore::Open(db, opts);
+  ASSERT_TRUE(store.ok());
+  core::Registry reg;
+  RasService service(reg, std::move(*store), {});
+  reg.set_ras_observer(&service);
+  daemon::ModuleLoader loader{reg, {ACCEL_PLUGIN_DIR}};
+  std::string why;
+  ASSERT_TRUE(loader.Load("dummy", "count=1", &why).ok()) << why;
+  core::DeviceRef dev = reg.Lookup(0);
+  std::unique_ptr<EventSubscription> watch = service.Subscribe("", 16);
+
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db.c_str(), &other, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_TRUE(dev->RasReport(SramError()).ok());  // a driver's report: returns at once
+  EventRecord got;
+  EXPECT_FALSE(watch->Next(&got, 300)) << "a watcher saw an event its store has not committed";
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  ASSERT_TRUE(watch->Next(&got, 10000));
+  EXPECT_EQ(got.component_name, "sram");
+  EXPECT_EQ(got.device.name, "accel0");
+
+  watch.reset();
+  service.Shutdown();
+  dev = core::DeviceRef();
+  loader.UnloadAll();
+  reg.set_ras_observer(nullptr);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -662,3 +662,88 @@ TEST(StorePathTest, DefaultPathFollowsUidAndXdg) {
 
 }  // namespace
 }  // namespace accel::ras
+
+namespace accel::ras {
+namespace {
+
+// Issue 12 A8: the synchronous level in force for each commit, as SQLite reports it back.
+// Under auto a batch with an uncorrected or fatal event or a retired page is committed with
+// FULL (one WAL fsync), everything else with NORMAL; full and normal do as they say.
+TEST_F(StoreTest, DurabilityPicksTheSyncLevelPerBatch) {
+  struct Case {
+    Durability durability;
+    uint32_t severity;
+    bool page;
+    bool full;
+  };
+  const Case cases[] = {
+      {Durability::kAuto, static_cast<uint32_t>(Severity::kCorrected), false, false},
+      {Durability::kAuto, static_cast<uint32_t>(Severity::kDeferred), false, false},
+      {Durability::kAuto, static_cast<uint32_t>(Severity::kUncorrected), false, true},
+      {Durability::kAuto, static_cast<uint32_t>(Severity::kFatal), false, true},
+      {Durability::kAuto, 0, true, true},
+      {Durability::kNormal, static_cast<uint32_t>(Severity::kFatal), false, false},
+      {Durability::kNormal, 0, true, false},
+      {Durability::kFull, static_cast<uint32_t>(Severity::kCorrected), false, true},
+  };
+  for (const Case& c : cases) {
+    StoreOptions o = KeepEverything();
+    o.durability = c.durability;
+    std::unique_ptr<RasStore> s = OpenStore(o);
+    ASSERT_TRUE(s);
+    const DeviceIdentity d = Dev("accel0", "S1");
+    // One corrected event first, on its own batch: under auto it is NORMAL.
+    ASSERT_TRUE(s->WaitDurable(s->Append(d, "hbm0", MakeEvent(1, 1), 1), 5000).ok());
+    const StoreStats before = s->Stats();
+    uint64_t t;
+    if (c.page) {
+      RetiredPage p;
+      p.address = 0x1000;
+      t = s->PutPage(d, p);
+    } else {
+      t = s->Append(d, "hbm0", MakeEvent(2, 2, c.severity), 1);
+    }
+    ASSERT_TRUE(s->WaitDurable(t, 5000).ok());
+    const StoreStats after = s->Stats();
+    const std::string what = std::string(DurabilityName(c.durability)) + " severity " +
+                             std::to_string(c.severity) + (c.page ? " page" : "");
+    EXPECT_EQ(after.commits_full - before.commits_full, c.full ? 1u : 0u) << what;
+    EXPECT_EQ(after.commits_normal - before.commits_normal, c.full ? 0u : 1u) << what;
+    EXPECT_EQ(after.events_queued, c.page ? 1u : 2u) << what;
+    EXPECT_EQ(after.events_committed, after.events_queued) << what;
+    s->Close();
+    std::filesystem::remove(path_);
+    std::filesystem::remove(path_ + "-wal");
+    std::filesystem::remove(path_ + "-shm");
+  }
+  EXPECT_EQ(ParseDurability("auto").value(), Durability::kAuto);
+  EXPECT_EQ(ParseDurability("FULL").error(), -EINVAL);
+}
+
+// What reporters were told (queued) against what is committed, and the listener that tells the
+// RAS service when a batch has settled, so that watchers see only committed events.
+TEST_F(StoreTest, QueuedAgainstCommittedAndTheSettledListener) {
+  StoreOptions o = KeepEverything();
+  o.busy_timeout_ms = 100;
+  std::unique_ptr<RasStore> s = OpenStore(o);
+  ASSERT_TRUE(s);
+  std::atomic<uint64_t> settled{0};
+  s->SetSettledListener([&](uint64_t t) { settled = t; });
+  const DeviceIdentity d = Dev("accel0", "S1");
+  const uint64_t t1 = s->Append(d, "hbm0", MakeEvent(1, 1), 1);
+  ASSERT_TRUE(s->WaitDurable(t1, 5000).ok());
+  EXPECT_EQ(settled.load(), t1);
+  {
+    WriteLockHolder lock(path_);  // the next batch cannot commit
+    const uint64_t t2 = s->Append(d, "hbm0", MakeEvent(2, 2), 2);
+    EXPECT_EQ(s->WaitDurable(t2, 5000).error(), -EIO);
+    EXPECT_EQ(settled.load(), t2);  // settled, though failed
+  }
+  const StoreStats st = s->Stats();
+  EXPECT_EQ(st.events_queued, 2u);
+  EXPECT_EQ(st.events_committed, 1u);
+  EXPECT_EQ(st.events_failed, 1u);
+}
+
+}  // namespace
+}  // namespace accel::ras

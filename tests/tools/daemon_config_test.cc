@@ -38,6 +38,25 @@ TEST(DaemonConfigTest, ParsesEverySetting) {
   unlink(p.c_str());
 }
 
+TEST(DaemonConfigTest, StoreDurabilityAndTriggerTimeout) {
+  DaemonConfig defaults;
+  EXPECT_EQ(defaults.store_durability, ras::Durability::kAuto);
+  EXPECT_EQ(defaults.ras_trigger_timeout_s, 30u);
+  std::string p = WriteTemp("store-durability full\nras-trigger-timeout 5\n");
+  DaemonConfig cfg;
+  std::string why;
+  ASSERT_TRUE(ReadConfigFile(p, cfg, &why).ok()) << why;
+  EXPECT_EQ(cfg.store_durability, ras::Durability::kFull);
+  EXPECT_EQ(cfg.ras_trigger_timeout_s, 5u);
+  unlink(p.c_str());
+  for (const char* bad :
+       {"store-durability sometimes\n", "ras-trigger-timeout 0\n", "ras-trigger-timeout -3\n"}) {
+    p = WriteTemp(bad);
+    EXPECT_EQ(ReadConfigFile(p, cfg, &why).error(), -EINVAL) << bad;
+    unlink(p.c_str());
+  }
+}
+
 TEST(DaemonConfigTest, UnknownSettingNamesTheLine) {
   std::string p = WriteTemp("load dummy\nfrobnicate yes\n");
   DaemonConfig cfg;

@@ -71,6 +71,10 @@ Result<void> ReadConfigFile(const std::string& path, DaemonConfig& cfg, std::str
       Result<ras::ThresholdRule> rule = ras::ParseThresholdRule(rest, &rule_why);
       if (!rule) return bad("threshold: " + rule_why);
       cfg.thresholds.push_back(*rule);
+    } else if (key == "store-durability") {
+      Result<ras::Durability> d = ras::ParseDurability(rest);
+      if (!d) return bad("store-durability is normal, full or auto");
+      cfg.store_durability = *d;
     } else if (key == "ras-trigger-timeout") {
       char* end = nullptr;
       unsigned long n = std::strtoul(rest.c_str(), &end, 10);

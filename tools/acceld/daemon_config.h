@@ -19,6 +19,7 @@
 #include <accel/result.h>
 
 #include "ras/service_records.h"
+#include "ras/store/ras_store.h"
 
 namespace accel::acceld {
 
@@ -40,6 +41,7 @@ struct DaemonConfig {
   std::string ras_db;  // empty: RasStore::DefaultPath(); "none": no persistence
   uint64_t ras_retention_events = 100000;
   uint64_t ras_retention_days = 90;
+  ras::Durability store_durability = ras::Durability::kAuto;  // --store-durability
   std::vector<ras::ThresholdRule> thresholds;
   uint32_t ras_trigger_timeout_s = 30;  // a threshold trigger still running then is killed
   std::string grpc_tcp;                 // empty: no TCP listener

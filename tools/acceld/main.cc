@@ -54,6 +54,7 @@ struct CommandLine {
   std::vector<std::string> thresholds;
   std::string config_file;
   std::string node_mode;
+  std::string store_durability;
 };
 
 // Parses argv into `cl`. Returns the exit code when acceld is to stop here (--help, or a
@@ -82,6 +83,11 @@ std::optional<int> ParseCommandLine(int argc, char** argv, CommandLine& cl) {
                  "$XDG_STATE_HOME/accel/ras.db otherwise; 'none' keeps RAS in memory");
   app.add_option("--threshold", cl.thresholds,
                  "a RAS threshold, e.g. 'hbm0:corrected count=10 window=60s action=retire_page'");
+  app.add_option("--store-durability", cl.store_durability,
+                 "when a RAS store commit waits for fsync: normal (never; kill -9 safe), full "
+                 "(always; power-loss safe), auto (default: batches with an uncorrected or "
+                 "fatal event or a retired page)")
+      ->check(CLI::IsMember({"normal", "full", "auto"}));
   app.add_option("--ras-trigger-timeout", cfg.ras_trigger_timeout_s,
                  "seconds a threshold's trigger command may run before it is killed (default 30)")
       ->check(CLI::Range(1, 86400));
@@ -137,6 +143,8 @@ bool CompleteConfig(CommandLine& cl) {
     }
     cfg.thresholds.push_back(*rule);
   }
+  if (!cl.store_durability.empty())  // checked by CLI11
+    cfg.store_durability = *accel::ras::ParseDurability(cl.store_durability);
   if (cfg.runtime_dir.empty()) cfg.runtime_dir = accel::wire::DefaultRuntimeDir();
   return true;
 }
@@ -237,13 +245,14 @@ std::optional<std::unique_ptr<accel::ras::RasStore>> SetUpRas(const DaemonConfig
   accel::ras::StoreOptions opts;
   opts.max_events = cfg.ras_retention_events;
   opts.max_age_ns = cfg.ras_retention_days * 86400ULL * 1000000000ULL;
+  opts.durability = cfg.store_durability;
   accel::Result<std::unique_ptr<accel::ras::RasStore>> st = accel::ras::RasStore::Open(path, opts);
   if (!st) {
     spdlog::error("cannot open the RAS store {}: {} (pass --ras-db PATH, or --ras-db none)", path,
                   std::strerror(-st.error()));
     return std::nullopt;
   }
-  spdlog::info("RAS store {}", path);
+  spdlog::info("RAS store {} (durability {})", path, accel::ras::DurabilityName(opts.durability));
   return std::move(*st);
 }
 

@@ -19,14 +19,24 @@
 #include <accel/result.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ras/model.h"
 #include "ras/service_records.h"
 
 namespace accel::ras {
+
+// When a commit waits for fsync (SQLite's synchronous, docs/ras/store.md "durability"):
+// kNormal never (kill -9 safe, power loss may take the last batches), kFull always, kAuto
+// (acceld's default) for a batch that holds an uncorrected or fatal event or a retired page.
+enum class Durability { kNormal, kFull, kAuto };
+// "normal", "full", "auto"; -EINVAL for anything else.
+Result<Durability> ParseDurability(std::string_view text);
+const char* DurabilityName(Durability d);
 
 struct StoreOptions {
   uint64_t max_events = 100000;                      // rows kept in the event log; 0: no bound
@@ -37,7 +47,16 @@ struct StoreOptions {
   uint32_t busy_timeout_ms = 5000;        // SQLite busy_timeout on both connections
   uint32_t retention_every_commits = 64;  // retention runs after this many commits ...
   uint32_t retention_every_ms = 10000;    // ... or this long after the last run, if sooner
-  bool sync_full = false;  // synchronous=FULL: also survive power loss, one fsync per commit
+  Durability durability = Durability::kAuto;
+};
+
+// What the writer did, since Open(); for tests, logs and metrics.
+struct StoreStats {
+  uint64_t events_queued = 0;     // Append()s accepted: what reporters were told is recorded
+  uint64_t events_committed = 0;  // of those, in a committed batch
+  uint64_t events_failed = 0;     // in a batch that failed (or refused at the door)
+  uint64_t commits_normal = 0;    // batches committed with synchronous = NORMAL in force
+  uint64_t commits_full = 0;      // ... with synchronous = FULL in force (one WAL fsync each)
 };
 
 // A device's persisted state, as Load() returns it.
@@ -79,6 +98,11 @@ class RasStore {
   virtual Result<std::vector<EventRecord>> Events(const LogQuery& q) = 0;
   // Commits what is queued and stops the writer. Idempotent; the destructor calls it.
   virtual void Close() = 0;
+  virtual StoreStats Stats() = 0;
+  // Called on the writer thread when a batch has settled (committed or failed), with its last
+  // ticket, before WaitDurable() tells that batch's waiters. Set before the first Append(); it
+  // must not call back into the store.
+  virtual void SetSettledListener(std::function<void(uint64_t settled_ticket)> listener) = 0;
 };
 
 }  // namespace accel::ras

@@ -94,6 +94,8 @@ uint64_t SqliteRasStore::Append(const DeviceIdentity& device, const std::string&
   item.component = component;
   item.event = event;
   item.aggregate_after = aggregate_after;
+  item.critical = event.severity == static_cast<uint32_t>(Severity::kUncorrected) ||
+                  event.severity == static_cast<uint32_t>(Severity::kFatal);
   return Enqueue(std::move(item));
 }
 
@@ -104,6 +106,7 @@ uint64_t SqliteRasStore::PutPage(const DeviceIdentity& device, const RetiredPage
   item.serial = device.serial;
   item.name = device.name;
   item.page = page;
+  item.critical = true;
   return Enqueue(std::move(item));
 }
 
@@ -115,6 +118,7 @@ uint64_t SqliteRasStore::Enqueue(Item item) {
                                                                                    : 0;
   if (refused != 0) {
     RecordFailure(ticket, ticket, refused);
+    if (item.kind == Item::Kind::kEvent) ++stats_.events_failed;
     if (!refusing_)
       std::fprintf(stderr, "ras store: refusing writes (%s); not logged again until one fits\n",
                    refused == -ESHUTDOWN ? "store closed" : "queue full");
@@ -123,6 +127,7 @@ uint64_t SqliteRasStore::Enqueue(Item item) {
   }
   refusing_ = false;
   item.ticket = ticket;
+  if (item.kind == Item::Kind::kEvent) ++stats_.events_queued;
   queue_.push_back(std::move(item));
   l.unlock();
   work_cv_.notify_one();
@@ -190,8 +195,19 @@ void SqliteRasStore::WriterLoop() {
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
     }
     const int rc = CommitBatch(batch);
+    const uint64_t events = static_cast<uint64_t>(std::count_if(
+        batch.begin(), batch.end(), [](const Item& i) { return i.kind == Item::Kind::kEvent; }));
+    // Before the waiters learn of it, so that whoever a WaitDurable() answered finds the
+    // listener's effect (the RAS service's watchers told) done.
+    if (settled_listener_) settled_listener_(batch.back().ticket);
     {
       std::lock_guard l(mu_);
+      if (rc < 0) {
+        stats_.events_failed += events;
+      } else {
+        stats_.events_committed += events;
+        ++(sync_in_force_ >= 2 ? stats_.commits_full : stats_.commits_normal);
+      }
       if (rc < 0) {
         // The batch's tickets are consecutive except for refused ones, already recorded.
         size_t start = 0;
@@ -212,8 +228,25 @@ void SqliteRasStore::WriterLoop() {
   }
 }
 
+int SqliteRasStore::ApplyDurability(const std::vector<Item>& batch) {
+  bool full = opts_.durability == Durability::kFull;
+  if (opts_.durability == Durability::kAuto)
+    full = std::any_of(batch.begin(), batch.end(), [](const Item& i) { return i.critical; });
+  const int64_t want = full ? 2 : 1;
+  if (sync_in_force_ == want) return 0;
+  // Outside a transaction: the level applies to the next COMMIT on this connection.
+  if (int rc = Exec(wdb_.get(), full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+      rc < 0)
+    return rc;
+  Result<int64_t> now = QueryInt(wdb_.get(), "PRAGMA synchronous");
+  if (!now) return now.error();
+  sync_in_force_ = *now;
+  return sync_in_force_ == want ? 0 : -EIO;
+}
+
 int SqliteRasStore::CommitBatch(const std::vector<Item>& batch) {
-  int rc = ws_.begin.Run();
+  int rc = ApplyDurability(batch);
+  if (rc == 0) rc = ws_.begin.Run();
   for (size_t i = 0; rc == 0 && i < batch.size(); ++i) rc = WriteItem(batch[i]);
   if (rc == 0) rc = WriteDirtySeqnos();
   if (rc == 0) rc = ws_.commit.Run();
@@ -383,6 +416,16 @@ void SqliteRasStore::Close() {
   closed_ = true;
 }
 
+StoreStats SqliteRasStore::Stats() {
+  std::lock_guard l(mu_);
+  return stats_;
+}
+
+void SqliteRasStore::SetSettledListener(std::function<void(uint64_t)> listener) {
+  std::lock_guard l(mu_);  // the writer reads it after taking mu_ for its next batch
+  settled_listener_ = std::move(listener);
+}
+
 }  // namespace store
 
 // ---- opening ----
@@ -399,8 +442,8 @@ Result<std::unique_ptr<RasStore>> RasStore::Open(const std::string& path,
   Result<std::string> mode = store::QueryText(wdb->get(), "PRAGMA journal_mode = WAL");
   if (!mode) return Errno{mode.error()};
   if (*mode != "wal") return Err(EIO);  // e.g. a file on a filesystem without shared memory
-  const char* sync = opts.sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
-  if (int rc = store::Exec(wdb->get(), sync); rc < 0) return Errno{rc};
+  // synchronous is set per batch by the writer (ApplyDurability), NORMAL until then.
+  if (int rc = store::Exec(wdb->get(), "PRAGMA synchronous = NORMAL"); rc < 0) return Errno{rc};
   if (Result<void> m = store::Migrate(wdb->get()); !m) return Errno{m.error()};
 
   Result<store::Db> rdb = store::OpenConnection(path, opts.busy_timeout_ms);
@@ -410,6 +453,25 @@ Result<std::unique_ptr<RasStore>> RasStore::Open(const std::string& path,
   auto s = std::make_unique<store::SqliteRasStore>(opts, std::move(*wdb), std::move(*rdb));
   if (Result<void> started = s->Start(); !started) return Errno{started.error()};
   return std::unique_ptr<RasStore>(std::move(s));
+}
+
+Result<Durability> ParseDurability(std::string_view text) {
+  if (text == "normal") return Durability::kNormal;
+  if (text == "full") return Durability::kFull;
+  if (text == "auto") return Durability::kAuto;
+  return Err(EINVAL);
+}
+
+const char* DurabilityName(Durability d) {
+  switch (d) {
+    case Durability::kNormal:
+      return "normal";
+    case Durability::kFull:
+      return "full";
+    case Durability::kAuto:
+      return "auto";
+  }
+  return "?";
 }
 
 std::string RasStore::DefaultPath() {

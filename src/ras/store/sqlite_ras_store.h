@@ -44,6 +44,8 @@ struct Item {
   uint64_t aggregate_after = 0;
   // kPage
   RetiredPage page;
+  // Worth an fsync under Durability::kAuto: an uncorrected or fatal event, or a retired page.
+  bool critical = false;
 };
 
 // The writer's statements, prepared once on the writer connection.
@@ -78,6 +80,8 @@ class SqliteRasStore final : public RasStore {
   Result<void> WaitDurable(uint64_t ticket, int timeout_ms) override;
   Result<std::vector<EventRecord>> Events(const LogQuery& q) override;
   void Close() override;
+  StoreStats Stats() override;
+  void SetSettledListener(std::function<void(uint64_t)> listener) override;
 
  private:
   struct FailedRange {
@@ -93,6 +97,8 @@ class SqliteRasStore final : public RasStore {
 
   void WriterLoop();
   int CommitBatch(const std::vector<Item>& batch);
+  // Puts the synchronous level the batch needs in force (read back from SQLite, not assumed).
+  int ApplyDurability(const std::vector<Item>& batch);
   int WriteItem(const Item& item);
   Result<CachedDevice*> Device(const Item& item);
   int WriteDirtySeqnos();
@@ -111,6 +117,8 @@ class SqliteRasStore final : public RasStore {
   uint32_t commits_since_retention_ = 0;
   std::chrono::steady_clock::time_point last_retention_;
   bool commit_failing_ = false;  // to log a run of failed commits once
+  int64_t sync_in_force_ = -1;   // PRAGMA synchronous as SQLite reports it (1 NORMAL, 2 FULL)
+  std::function<void(uint64_t)> settled_listener_;
 
   std::mutex read_mu_;
   Db rdb_;  // reset by Close()
@@ -124,6 +132,7 @@ class SqliteRasStore final : public RasStore {
   std::map<uint64_t, FailedRange> failures_;  // first ticket -> range; disjoint
   bool closing_ = false;
   bool refusing_ = false;  // to log a run of refused tickets once
+  StoreStats stats_;
   std::thread writer_;
 
   std::mutex close_mu_;
