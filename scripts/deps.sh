@@ -11,6 +11,7 @@ ACCEL_APT_PACKAGES=(
   libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libfuse3-dev fuse3
+  libseccomp-dev # vnpu-fw's syscall filter
   libdrm-dev # the libdrm end-to-end test: drmGetVersion/drmGetCap on accel nodes
   # RAS: the store, the codecs and the gRPC service
   libsqlite3-dev sqlite3 libmnl-dev libcbor-dev libtasn1-6-dev libtasn1-bin

@@ -105,9 +105,9 @@ void CheckDriverMessage(std::span<const uint8_t> p) {
     FUZZ_CHECK(std::memchr(f->message, 0, sizeof(f->message)) != nullptr, "message unterminated");
   } else {
     const uint32_t t = std::get<fw::Simple>(*m).type;
-    FUZZ_CHECK(
-        p.size() == 4 && (t == fw::kRasRequest || t == fw::kShutdown || t == fw::kStopHeartbeat),
-        "simple message %u of %zu bytes", t, p.size());
+    FUZZ_CHECK(p.size() == 4 && (t == fw::kRasRequest || t == fw::kShutdown ||
+                                 t == fw::kStopHeartbeat || t == fw::kProbeSandbox),
+               "simple message %u of %zu bytes", t, p.size());
   }
 }
 

@@ -22,6 +22,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -250,6 +251,68 @@ TEST(FirmwareProcess, StopHeartbeatSilencesALiveFirmware) {
   EXPECT_FALSE(fw->exited());
   EXPECT_TRUE(fw->connected());
   EXPECT_EQ(rec.Count(rec.exits), 0u);
+}
+
+// The value of a "Key:\tvalue" line of /proc/PID/status, "" when absent.
+std::string StatusField(pid_t pid, const std::string& key) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(key + ":", 0) == 0) {
+      std::string v = line.substr(key.size() + 1);
+      v.erase(0, v.find_first_not_of(" \t"));
+      return v;
+    }
+  return "";
+}
+
+// Issue 12 A12: vnpu-fw serves with no new privileges, under a seccomp filter, with nothing
+// of its parent's environment; as root it drops to the user it is given. The old firmware
+// ran as root with the daemon's environment and no filter.
+TEST(FirmwareProcess, FirmwareServesSandboxedWithAMinimalEnvironment) {
+  setenv("ACCEL_SECRET_OF_THE_DAEMON", "x", 1);
+  Recorder rec;
+  FirmwareOptions opts = Options();
+  if (geteuid() == 0) opts.run_as = RunAs{65534, 65534};  // nobody, as vnpu's default
+  std::unique_ptr<FirmwareProcess> fw = StartOrDie(rec, opts);
+  unsetenv("ACCEL_SECRET_OF_THE_DAEMON");
+  ASSERT_TRUE(fw);
+  ASSERT_TRUE(rec.WaitFor([&] { return !rec.hellos.empty(); }));  // past its setup: serving
+  const pid_t pid = fw->pid();
+  EXPECT_EQ(StatusField(pid, "NoNewPrivs"), "1");
+  EXPECT_EQ(StatusField(pid, "Seccomp"), "2");  // SECCOMP_MODE_FILTER
+  if (geteuid() == 0) {
+    EXPECT_EQ(StatusField(pid, "Uid"), "65534\t65534\t65534\t65534");
+    EXPECT_EQ(StatusField(pid, "Gid"), "65534\t65534\t65534\t65534");
+    EXPECT_EQ(StatusField(pid, "Groups"), "");
+  }
+  std::ifstream env_file("/proc/" + std::to_string(pid) + "/environ");
+  std::string env((std::istreambuf_iterator<char>(env_file)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(env.find("ACCEL_SECRET_OF_THE_DAEMON"), std::string::npos);
+  EXPECT_NE(env.find("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), std::string::npos);
+  for (const std::string& e : FirmwareEnvironment())
+    EXPECT_TRUE(e.rfind("PATH=", 0) == 0 || e.find("SAN_OPTIONS=") != std::string::npos) << e;
+  // Still a working firmware: it answers a RAS request.
+  ASSERT_TRUE(fw->RequestRas());
+  EXPECT_TRUE(rec.WaitFor([&] { return !rec.blobs.empty(); }));
+}
+
+// A forbidden system call kills the firmware, and only it, with SIGSYS: what the device then
+// sees as a firmware crash (vnpu_fault_e2e_test.cc shows the reset).
+TEST(FirmwareProcess, AForbiddenSyscallKillsTheFirmwareWithSigsys) {
+  Recorder rec;
+  std::unique_ptr<FirmwareProcess> fw = StartOrDie(rec);
+  ASSERT_TRUE(fw);
+  ASSERT_TRUE(rec.WaitFor([&] { return !rec.hellos.empty(); }));
+  const pid_t pid = fw->pid();
+  ASSERT_TRUE(fw->ProbeSandbox());
+  ASSERT_TRUE(rec.WaitFor([&] { return !rec.exits.empty(); }));
+  {
+    std::lock_guard lock(rec.mu);
+    ASSERT_EQ(rec.exits.size(), 1u);
+    EXPECT_TRUE(WIFSIGNALED(rec.exits[0])) << rec.exits[0];
+    EXPECT_EQ(WTERMSIG(rec.exits[0]), SIGSYS);
+  }
+  EXPECT_TRUE(Gone(pid));
 }
 
 TEST(FirmwareProcess, KillIsACrashReportedOnce) {

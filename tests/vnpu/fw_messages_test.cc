@@ -94,8 +94,8 @@ TEST(ParseDriverMessage, FaultAndSimpleCommands) {
   EXPECT_EQ(f->fault().address, 0x1000u);
   EXPECT_STREQ(f->fault().message, "ecc");
 
-  for (uint32_t t :
-       {uint32_t{fw::kRasRequest}, uint32_t{fw::kShutdown}, uint32_t{fw::kStopHeartbeat}}) {
+  for (uint32_t t : {uint32_t{fw::kRasRequest}, uint32_t{fw::kShutdown},
+                     uint32_t{fw::kStopHeartbeat}, uint32_t{fw::kProbeSandbox}}) {
     Result<DriverMessage> s = ParseDriverMessage(Bytes(fw::Simple{t}));
     ASSERT_TRUE(s) << t;
     EXPECT_EQ(std::get<fw::Simple>(*s).type, t);

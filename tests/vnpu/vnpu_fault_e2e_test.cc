@@ -252,6 +252,41 @@ TEST_F(VnpuFaultTest, FirmwareKilledDuringAStreamOfJobsTheDeviceResetsAndServesA
   EXPECT_TRUE(Eventually([&] { return Count("fw", ACCEL_RAS_SEV_FATAL) == 2; }));
 }
 
+// Issue 12 A12: a compromised firmware (FW_ESCAPE: it calls socket(2)) is killed by its
+// seccomp filter, and only it: acceld goes on, the device resets with a new firmware that is
+// sandboxed too (and, acceld being root here, runs as nobody), and serves jobs again.
+TEST_F(VnpuFaultTest, AForbiddenSyscallKillsOnlyTheFirmwareAndTheDeviceRecovers) {
+  StartWith("");
+  const pid_t fw = FirmwarePid(daemon_.pid());
+  ASSERT_GT(fw, 0);
+  const std::string status = ReadFile("/proc/" + std::to_string(fw) + "/status");
+  EXPECT_NE(status.find("Seccomp:\t2"), std::string::npos) << status;
+  EXPECT_NE(status.find("NoNewPrivs:\t1"), std::string::npos) << status;
+  if (geteuid() == 0) {
+    EXPECT_NE(status.find("Uid:\t65534\t"), std::string::npos) << status;
+  }
+  const uint64_t resets = client_.Param(VNPU_PARAM_RESET_COUNT);
+  ASSERT_EQ(client_.InjectFault(VNPU_FAULT_FW_ESCAPE, 0, 0, 0), 0);
+  EXPECT_TRUE(Eventually([&] { return client_.Param(VNPU_PARAM_RESET_COUNT) == resets + 1; }))
+      << daemon_.log();
+  EXPECT_TRUE(Eventually([&] { return kill(fw, 0) != 0; }));
+  pid_t now = -1;
+  EXPECT_TRUE(Eventually([&] {
+    now = FirmwarePid(daemon_.pid());
+    return now > 0 && now != fw;
+  }));
+  EXPECT_EQ(kill(daemon_.pid(), 0), 0);  // acceld itself is untouched
+  EXPECT_GE(Count("fw", ACCEL_RAS_SEV_FATAL), 1u);
+  EXPECT_NE(daemon_.log().find("signal 31"), std::string::npos) << daemon_.log();
+  uint64_t f;
+  ASSERT_EQ(client_.Submit(cmdq_, VNPU_OP_NOP, {}, {}, &f), 0);
+  EXPECT_EQ(client_.Finish(f), uint32_t{VNPU_JOB_SUCCESS});
+  if (now > 0) {
+    EXPECT_NE(ReadFile("/proc/" + std::to_string(now) + "/status").find("Seccomp:\t2"),
+              std::string::npos);
+  }
+}
+
 TEST_F(VnpuFaultTest, LostHeartbeatIsAFirmwareFailure) {
   StartWith("heartbeat_ms=20 heartbeat_timeout_ms=1000");
   const pid_t fw = FirmwarePid(daemon_.pid());

@@ -134,11 +134,10 @@ int RunInfo(const std::string& name) {
 // ---- fault --------------------------------------------------------------------------------------
 
 const std::map<std::string, uint32_t>& FaultTypes() {
-  static const std::map<std::string, uint32_t> types = {{"ecc-ce", VNPU_FAULT_ECC_CORRECTABLE},
-                                                        {"ecc-ue", VNPU_FAULT_ECC_UNCORRECTABLE},
-                                                        {"hang", VNPU_FAULT_ENGINE_HANG},
-                                                        {"fw-crash", VNPU_FAULT_FW_CRASH},
-                                                        {"link", VNPU_FAULT_LINK_ERROR}};
+  static const std::map<std::string, uint32_t> types = {
+      {"ecc-ce", VNPU_FAULT_ECC_CORRECTABLE}, {"ecc-ue", VNPU_FAULT_ECC_UNCORRECTABLE},
+      {"hang", VNPU_FAULT_ENGINE_HANG},       {"fw-crash", VNPU_FAULT_FW_CRASH},
+      {"fw-escape", VNPU_FAULT_FW_ESCAPE},    {"link", VNPU_FAULT_LINK_ERROR}};
   return types;
 }
 
@@ -239,6 +238,8 @@ int RunFault(VnpuFaultOptions o) {
     what +=
         fmt::format(" on engine {} (its next job hangs until the watchdog resets it)", f.engine);
   if (f.type == VNPU_FAULT_FW_CRASH) what += " (the firmware was killed; the device resets)";
+  if (f.type == VNPU_FAULT_FW_ESCAPE)
+    what += " (the firmware tried a forbidden syscall; its sandbox kills it, the device resets)";
   if (f.type == VNPU_FAULT_LINK_ERROR)
     what += o.fatal ? " (fatal: link down, the device resets)" : " (corrected: replayed)";
   fmt::print("{}: injected {}{}\n", o.device, what,
@@ -515,7 +516,7 @@ void DefineVnpuCommands(CLI::App& app, VnpuCommandLine& cl) {
       ->check(DeviceNameValidator());
   std::vector<std::string> types;
   for (const auto& [type, value] : FaultTypes()) types.push_back(type);
-  cl.fault->add_option("TYPE", o.type, "ecc-ce, ecc-ue, hang, fw-crash or link")
+  cl.fault->add_option("TYPE", o.type, "ecc-ce, ecc-ue, hang, fw-crash, fw-escape or link")
       ->required()
       ->check(CLI::IsMember(types));
   cl.fault->add_flag("--fatal", o.fatal, "link: the link goes down and the device resets");

@@ -4,7 +4,7 @@
 //   accelctl vnpu info [DEVICE]          every VNPU_PARAM: engines, memory, firmware version,
 //                                        capabilities, job timeout, resets
 //   accelctl vnpu fault DEVICE TYPE [--fatal] [--address ADDR] [--engine N]     (root)
-//                                        TYPE: ecc-ce, ecc-ue, hang, fw-crash, link
+//                                        TYPE: ecc-ce, ecc-ue, hang, fw-crash, fw-escape, link
 //   accelctl vnpu selftest [DEVICE]      each opcode once on small buffers, checked against
 //                                        references computed here; exit 1 on a mismatch
 //
@@ -24,7 +24,7 @@ namespace accelctl {
 
 struct VnpuFaultOptions {
   std::string device;
-  std::string type;                 // ecc-ce, ecc-ue, hang, fw-crash, link
+  std::string type;                 // ecc-ce, ecc-ue, hang, fw-crash, fw-escape, link
   bool fatal = false;               // link: the link goes down (the device resets)
   std::optional<uint64_t> address;  // ecc-*: a device address (else a scratch buffer's page)
   std::optional<uint32_t> engine;   // hang: which engine (default 0)

@@ -248,6 +248,8 @@ struct vnpu_wait {
 #define VNPU_FAULT_ENGINE_HANG 3       /* the engine's next job hangs until the watchdog acts */
 #define VNPU_FAULT_FW_CRASH 4          /* SIGKILL the firmware process */
 #define VNPU_FAULT_LINK_ERROR 5        /* PCIe-style link error; FATAL: link down, device reset */
+#define VNPU_FAULT_FW_ESCAPE 6 /* the firmware makes a syscall its sandbox forbids: killed, reset \
+                                */
 
 #define VNPU_FAULT_FATAL (1u << 0)   /* LINK_ERROR: the link goes down */
 #define VNPU_FAULT_ADDRESS (1u << 1) /* ECC: @address is a device address (not @handle+@offset) */

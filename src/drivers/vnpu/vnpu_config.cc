@@ -53,6 +53,11 @@ int ParseVnpuConfig(const char* args, VnpuConfig* out, std::string* why) {
       out->firmware = value == "process";
       continue;
     }
+    if (key == "fw_user") {
+      if (value.empty() || value.size() > 32) return bad("fw_user=USER (a user name)");
+      out->fw_user = value;
+      continue;
+    }
     const bool number = ParseU64(value, &v);
     if (key == "count") {
       if (!number || !InRange(v, 1, 16)) return bad("count=1..16");
@@ -75,7 +80,7 @@ int ParseVnpuConfig(const char* args, VnpuConfig* out, std::string* why) {
     } else {
       *why = "unknown argument '" + kv +
              "' (known: count engines memory job_timeout_ms firmware heartbeat_ms "
-             "heartbeat_timeout_ms)";
+             "heartbeat_timeout_ms fw_user)";
       return -EINVAL;
     }
   }

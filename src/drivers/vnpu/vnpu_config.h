@@ -8,6 +8,8 @@
 //                           then reported by the driver itself (fuzzing, sanitizer runs)
 //   heartbeat_ms=N          the firmware's heartbeat period (default 50)
 //   heartbeat_timeout_ms=N  silence after which the firmware is declared dead (default 2000)
+//   fw_user=USER            the user vnpu-fw runs as when acceld is root (default nobody;
+//                           fw_user=root keeps it root, which only a test should want)
 #ifndef ACCEL_DRIVERS_VNPU_VNPU_CONFIG_H_
 #define ACCEL_DRIVERS_VNPU_VNPU_CONFIG_H_
 
@@ -24,6 +26,7 @@ struct VnpuConfig {
   bool firmware = true;
   uint32_t heartbeat_ms = 50;
   uint32_t heartbeat_timeout_ms = 2000;
+  std::string fw_user = "nobody";
 };
 
 // Parses "key=value ..." (NULL or empty: defaults). -EINVAL with *why set for an unknown key

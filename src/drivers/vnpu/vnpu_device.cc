@@ -445,6 +445,7 @@ int VnpuDevice::StartFirmware() {
   fwlink::FirmwareOptions opts;
   opts.heartbeat_ms = driver_->config.heartbeat_ms;
   opts.serial = serial_;
+  opts.run_as = driver_->fw_run_as;
   fwlink::FirmwareCallbacks cb;
   auto current = [this, generation] { return fw_generation_ == generation; };  // fw_mu_ held
   cb.on_hello = [this, current](const fw::Hello& h) {

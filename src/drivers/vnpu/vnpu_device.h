@@ -33,6 +33,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -51,6 +52,8 @@ struct VnpuDriver {
   const accel_host_ops* ops = nullptr;
   VnpuConfig config;
   std::string fw_path;  // vnpu-fw, when config.firmware
+  // Whom vnpu-fw runs as (config.fw_user, resolved at load when acceld is root).
+  std::optional<fwlink::RunAs> fw_run_as;
   void Log(int level, const std::string& msg) const { ops->log(host, level, msg.c_str()); }
 };
 

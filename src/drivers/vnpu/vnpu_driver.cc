@@ -10,6 +10,8 @@
 #include <accel/driver_abi.h>
 #include <uapi/accel/vnpu.h>
 
+#include <pwd.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstddef>
 #include <new>
@@ -85,6 +87,24 @@ int Load(accel_host* host, const accel_host_ops* ops, const char* args, void** p
       return rc;
     }
     state->driver.fw_path = path;
+    // As root, the firmware runs as fw_user (sandbox.h); as anyone else it is unprivileged
+    // already and keeps the daemon's user.
+    if (geteuid() == 0 && state->driver.config.fw_user != "root") {
+      std::vector<char> buf(16384);
+      passwd pw{};
+      passwd* found = nullptr;
+      if (getpwnam_r(state->driver.config.fw_user.c_str(), &pw, buf.data(), buf.size(), &found) !=
+              0 ||
+          found == nullptr) {
+        ops->log(host, ACCEL_LOG_ERROR,
+                 ("fw_user " + state->driver.config.fw_user +
+                  ": no such user (pass fw_user=USER, an unprivileged user for vnpu-fw)")
+                     .c_str());
+        delete state;
+        return -ENOENT;
+      }
+      state->driver.fw_run_as = fwlink::RunAs{pw.pw_uid, pw.pw_gid};
+    }
   }
   try {
     for (uint32_t i = 0; i < state->driver.config.count; ++i) {

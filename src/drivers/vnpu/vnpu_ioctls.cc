@@ -257,6 +257,16 @@ int VnpuDevice::InjectFault(const accel_call* call, vnpu_inject_fault* arg) {
       if (arg->flags) return -EINVAL;
       rc = InjectThroughCore(call, VNPU_COMPONENT_FW, ACCEL_RAS_SEV_FATAL, false, 0);
       break;
+    case VNPU_FAULT_FW_ESCAPE: {
+      // A compromised firmware: its seccomp filter kills it, which the driver then sees as a
+      // crash (reset, a fatal "fw" event). Not a RAS error of its own, so not through the core.
+      if (arg->flags) return -EINVAL;
+      std::lock_guard lock(fw_mu_);
+      if (!fw_) return -EOPNOTSUPP;  // firmware=none
+      Result<void> sent = fw_->ProbeSandbox();
+      if (!sent) return sent.error();
+      break;
+    }
     case VNPU_FAULT_LINK_ERROR:
       if (arg->flags & ~VNPU_FAULT_FATAL) return -EINVAL;
       rc = InjectThroughCore(

@@ -2,6 +2,7 @@
 #include "drivers/vnpu/firmware/firmware.h"
 
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
@@ -140,6 +141,14 @@ bool Firmware::Handle(const fwlink::DriverMessage& m) {
     case fw::kStopHeartbeat:
       heartbeats_ = false;
       return false;
+    case fw::kProbeSandbox: {
+      // What a compromised firmware would try first: reach the network. Sandboxed (main.cc),
+      // the filter kills the process here; the log line after it shows when it did not.
+      const int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      Log("sandbox probe: socket(2) was allowed (%s)", s >= 0 ? "no sandbox" : strerror(errno));
+      if (s >= 0) close(s);
+      return false;
+    }
     case fw::kShutdown:
       return true;
     default:

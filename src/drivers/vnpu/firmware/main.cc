@@ -1,12 +1,14 @@
 // main.cc - vnpu-fw, the emulated firmware of vnpu, as its own process.
 //
 //   vnpu-fw --shm-fd 3 --kick-fd 4 --call-fd 5 --heartbeat-ms N [--serial S] [--parent-pid P]
+//           [--uid U --gid G]
 //
 // Started by the driver (fwlink/firmware_process.h), never by hand: the descriptors are the
 // shared region (a sealed memfd) and the kick/call eventfds. The firmware must not outlive its
 // driver, so it asks for SIGKILL when its parent goes (PR_SET_PDEATHSIG) and then checks that
 // the parent is still the one that started it: if the driver died before the request was
-// armed, the signal will never come. Exit codes: firmware.h (kExit*).
+// armed, the signal will never come. Before it serves the ring it drops to --uid/--gid and
+// enters its sandbox (sandbox.h). Exit codes: firmware.h (kExit*).
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 #include <string>
 
 #include "drivers/vnpu/firmware/firmware.h"
+#include "drivers/vnpu/firmware/sandbox.h"
 #include "drivers/vnpu/fwlink/shared_region.h"
 #include "ras/codecs/utf8.h"
 #include "ras/model.h"
@@ -35,6 +38,8 @@ struct Args {
   uint32_t heartbeat_ms = 0;
   std::string serial;
   long parent_pid = 0;  // 0: not given
+  long uid = -1;        // --uid/--gid: the user to run as (-1: stay as started)
+  long gid = -1;
 };
 
 // A whole decimal string in [lo, hi].
@@ -63,6 +68,11 @@ bool ParseArgs(int argc, char** argv, Args* a) {
       a->heartbeat_ms = static_cast<uint32_t>(v);
       continue;
     }
+    if (flag == "--uid" || flag == "--gid") {
+      if (!ParseNumber(value, 0, INT32_MAX, &v)) return false;
+      (flag == "--uid" ? a->uid : a->gid) = v;
+      continue;
+    }
     if (flag == "--parent-pid") {
       if (!ParseNumber(value, 1, INT32_MAX, &v)) return false;
       a->parent_pid = v;
@@ -87,8 +97,22 @@ int main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, &args)) {
     std::fprintf(stderr,
                  "usage: vnpu-fw --shm-fd FD --kick-fd FD --call-fd FD --heartbeat-ms 1..60000 "
-                 "[--serial S] [--parent-pid PID]\n");
+                 "[--serial S] [--parent-pid PID] [--uid UID --gid GID]\n");
     return firmware::kExitUsage;
+  }
+  if ((args.uid < 0) != (args.gid < 0)) {
+    std::fprintf(stderr, "vnpu-fw: --uid and --gid go together\n");
+    return firmware::kExitUsage;
+  }
+  // The user first: a change of credentials clears the parent-death signal set below.
+  if (args.uid >= 0) {
+    if (int rc =
+            firmware::DropPrivileges(static_cast<uid_t>(args.uid), static_cast<gid_t>(args.gid));
+        rc < 0) {
+      std::fprintf(stderr, "vnpu-fw: cannot run as %ld:%ld: %s\n", args.uid, args.gid,
+                   std::strerror(-rc));
+      return firmware::kExitSetup;
+    }
   }
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
     std::perror("vnpu-fw: prctl(PR_SET_PDEATHSIG)");
@@ -112,6 +136,11 @@ int main(int argc, char** argv) {
   if (!region) {
     std::fprintf(stderr, "vnpu-fw: cannot use the shared region: %s\n",
                  std::strerror(-region.error()));
+    return firmware::kExitSetup;
+  }
+  // Last, once everything that needs more than the loop does is done.
+  if (int rc = firmware::EnterSandbox(); rc < 0) {
+    std::fprintf(stderr, "vnpu-fw: cannot enter the sandbox: %s\n", std::strerror(-rc));
     return firmware::kExitSetup;
   }
   firmware::Firmware fw(region->bytes(), region->layout(), args.kick_fd, args.call_fd,

@@ -13,6 +13,7 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <variant>
 
@@ -20,8 +21,6 @@
 #include "drivers/vnpu/fwlink/rpmsg.h"
 #include "ras/codecs/utf8.h"
 #include "ras/model.h"
-
-extern char** environ;
 
 namespace accel::vnpu::fwlink {
 namespace {
@@ -139,6 +138,16 @@ FirmwareProcess::~FirmwareProcess() {
   CloseFd(stop_fd_);
 }
 
+std::vector<std::string> FirmwareEnvironment() {
+  // Nothing of the daemon's environment: a fixed PATH and the sanitizer runtimes' options,
+  // which a sanitizer build of vnpu-fw reads before main.
+  std::vector<std::string> env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
+  for (const char* name :
+       {"ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS", "MSAN_OPTIONS"})
+    if (const char* v = std::getenv(name)) env.push_back(std::string(name) + "=" + v);
+  return env;
+}
+
 Result<void> FirmwareProcess::SpawnChild(const std::string& fw_path, const FirmwareOptions& opts) {
   // Above 5 first, so that no dup2 onto 3..5 can overwrite a descriptor still to be copied.
   const int sources[3] = {region_.fd(), kick_fd_, call_fd_};
@@ -177,12 +186,21 @@ Result<void> FirmwareProcess::SpawnChild(const std::string& fw_path, const Firmw
                                          opts.serial,
                                          "--parent-pid",
                                          std::to_string(getpid())};
+  std::vector<std::string> all = args;
+  if (opts.run_as) {
+    all.insert(all.end(), {"--uid", std::to_string(opts.run_as->uid), "--gid",
+                           std::to_string(opts.run_as->gid)});
+  }
   std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : all) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  const std::vector<std::string> env = FirmwareEnvironment();
+  std::vector<char*> envp;
+  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
 
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, fw_path.c_str(), &fa.fa, &attr.attr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, fw_path.c_str(), &fa.fa, &attr.attr, argv.data(), envp.data());
   close_high();
   if (rc != 0) return Err(rc);
 
@@ -339,6 +357,11 @@ Result<void> FirmwareProcess::SendFault(const CheckedFault& fault) {
 
 Result<void> FirmwareProcess::RequestRas() {
   const fw::Simple m{fw::kRasRequest};
+  return Send(&m, sizeof(m));
+}
+
+Result<void> FirmwareProcess::ProbeSandbox() {
+  const fw::Simple m{fw::kProbeSandbox};
   return Send(&m, sizeof(m));
 }
 

@@ -64,6 +64,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -76,11 +77,21 @@
 
 namespace accel::vnpu::fwlink {
 
+// The user and group the firmware drops to before it serves (vnpu-fw --uid/--gid).
+struct RunAs {
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+// The firmware's whole environment: PATH and any sanitizer options set in the daemon's.
+std::vector<std::string> FirmwareEnvironment();
+
 struct FirmwareOptions {
   uint32_t heartbeat_ms = 100;  // 1..60000
   std::string serial;           // the device's serial, in the firmware's RAS blobs: at most 63
                                 // bytes of UTF-8, no NUL
   uint32_t queue_size = 64;     // entries per virtqueue: a power of two, 2..kMaxQueueSize
+  std::optional<RunAs> run_as;  // none: the firmware keeps the driver's user
 };
 
 // See "DOC: callbacks" above: every one runs on the receive thread.
@@ -120,6 +131,8 @@ class FirmwareProcess {
   Result<void> RequestRas();
   // Fault injection: the firmware keeps running but stops its heartbeats (a hang).
   Result<void> StopHeartbeat();
+  // Fault injection: the firmware makes a system call its sandbox forbids (fw::kProbeSandbox).
+  Result<void> ProbeSandbox();
   // Sends `sig` to the firmware through its pidfd (never another process that reused the
   // pid). Fault injection: Kill(SIGKILL) is a firmware crash. -ESRCH once it exited.
   Result<void> Kill(int sig);

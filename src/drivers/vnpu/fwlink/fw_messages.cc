@@ -68,7 +68,8 @@ Result<DriverMessage> ParseDriverMessage(std::span<const uint8_t> payload) {
     }
     case fw::kRasRequest:
     case fw::kShutdown:
-    case fw::kStopHeartbeat: {
+    case fw::kStopHeartbeat:
+    case fw::kProbeSandbox: {
       Result<fw::Simple> s = Exactly<fw::Simple>(payload);
       if (!s) return Errno{s.error()};
       return DriverMessage(*s);

@@ -56,7 +56,8 @@ class CheckedFault {
 // NUL-terminated): the fault as a CheckedFault, or -EINVAL.
 Result<CheckedFault> CheckFault(const fw::Fault& f);
 
-// Driver -> firmware. fw::Simple carries kRasRequest, kShutdown or kStopHeartbeat.
+// Driver -> firmware. fw::Simple carries kRasRequest, kShutdown, kStopHeartbeat or
+// kProbeSandbox.
 using DriverMessage = std::variant<CheckedFault, fw::Simple>;
 Result<DriverMessage> ParseDriverMessage(std::span<const uint8_t> payload);
 

@@ -66,6 +66,8 @@ enum MessageType : uint32_t {
   kShutdown = 6,       // driver -> fw, exit(0)
   kStopHeartbeat = 7,  // driver -> fw, fault injection: stop the heartbeats (a hang); other
                        // messages are still served, so SHUTDOWN still works
+  kProbeSandbox = 8,   // driver -> fw, fault injection: a compromised firmware makes a system
+                       // call its sandbox forbids (socket(2)); the filter kills it (SIGSYS)
 };
 
 struct Hello {
@@ -106,7 +108,7 @@ struct Fault {
 };
 static_assert(sizeof(Fault) == 96);
 
-struct Simple {  // kRasRequest, kShutdown, kStopHeartbeat: the type alone, 4 bytes
+struct Simple {  // kRasRequest, kShutdown, kStopHeartbeat, kProbeSandbox: the type alone
   uint32_t type;
 };
 
