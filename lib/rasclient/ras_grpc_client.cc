@@ -79,13 +79,32 @@ struct RasGrpcClient::Impl {
 
 Result<std::unique_ptr<RasGrpcClient>> RasGrpcClient::Connect(const std::string& target,
                                                               int timeout_ms) {
+  return Open(target, timeout_ms, nullptr);
+}
+
+Result<std::unique_ptr<RasGrpcClient>> RasGrpcClient::Connect(const std::string& target,
+                                                              int timeout_ms, const Tls& tls) {
+  return Open(target, timeout_ms, &tls);
+}
+
+Result<std::unique_ptr<RasGrpcClient>> RasGrpcClient::Open(const std::string& target,
+                                                           int timeout_ms, const Tls* tls) {
   if (std::optional<std::string> path = UnixPath(target)) {
     if (int rc = ProbeUnixSocket(*path); rc < 0) return Errno{rc};
   }
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxReplyBytes);
+  std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+  if (tls) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = tls->root_certs_pem;
+    ssl.pem_cert_chain = tls->cert_chain_pem;
+    ssl.pem_private_key = tls->private_key_pem;
+    creds = grpc::SslCredentials(ssl);
+    if (!tls->server_name.empty()) args.SetSslTargetNameOverride(tls->server_name);
+  }
   auto impl = std::make_unique<Impl>();
-  impl->channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  impl->channel = grpc::CreateCustomChannel(target, creds, args);
   if (!impl->channel) return Err(EINVAL);
   const auto deadline = After(timeout_ms);
   for (grpc_connectivity_state s = impl->channel->GetState(true); s != GRPC_CHANNEL_READY;

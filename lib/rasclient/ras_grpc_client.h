@@ -53,6 +53,17 @@ class RasGrpcClient {
   // up to timeout_ms for the channel: -ECONNREFUSED when it fails, -ETIMEDOUT.
   static Result<std::unique_ptr<RasGrpcClient>> Connect(const std::string& target,
                                                         int timeout_ms = 5000);
+  // TLS to acceld's TCP listener (--grpc-tls-cert): the CAs the server's certificate must
+  // chain to, and for mTLS this client's certificate and key (all PEM text; empty: none).
+  // `server_name` overrides the name checked against the certificate (empty: the target's).
+  struct Tls {
+    std::string root_certs_pem;
+    std::string cert_chain_pem;
+    std::string private_key_pem;
+    std::string server_name;
+  };
+  static Result<std::unique_ptr<RasGrpcClient>> Connect(const std::string& target, int timeout_ms,
+                                                        const Tls& tls);
   ~RasGrpcClient();
   RasGrpcClient(const RasGrpcClient&) = delete;
   RasGrpcClient& operator=(const RasGrpcClient&) = delete;
@@ -80,6 +91,8 @@ class RasGrpcClient {
 
  private:
   struct Impl;
+  static Result<std::unique_ptr<RasGrpcClient>> Open(const std::string& target, int timeout_ms,
+                                                     const Tls* tls);
   explicit RasGrpcClient(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
   int call_timeout_ms_ = 30000;

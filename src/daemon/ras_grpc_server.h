@@ -7,8 +7,15 @@
 //   query socket  (Options::query_socket, mode query_mode, group query_gid): Devices, Query,
 //                 Watch, Log, Thresholds; Clear and Inject answer PERMISSION_DENIED.
 //   admin socket  (Options::admin_socket, mode 0600): every call.
-//   TCP           (Options::tcp_address, off by default): as the query socket.
+//   TCP           (Options::tcp_address, off by default): as the query socket, a server of
+//                 its own. With tls_cert_pem/tls_key_pem it speaks TLS (gRPC's SSL
+//                 credentials); with tls_client_ca_pem too, it requires and verifies a client
+//                 certificate (mTLS). Without TLS it listens only on a loopback address unless
+//                 tcp_insecure says otherwise (acceld's --grpc-tcp-insecure): Start() is -EACCES.
+//                 Each peer address has at most max_calls_per_peer calls in progress.
 // The file system is the access check: whoever can connect(2) to a socket may make its calls.
+// Watch slots are per listener (query_watchers, tcp_watchers, admin_watchers), so a network
+// peer cannot use up the local ones, nor local users the admin socket's.
 // Both sockets get their mode (and group) before they appear at their path (StagedSocket), so
 // there is no window in which a socket is wider than configured.
 //
@@ -44,17 +51,26 @@ class RasGrpcServer {
   struct Options {
     std::string query_socket;  // e.g. $RUNTIME/ras.sock; empty: none
     uint32_t query_mode = 0660;
-    int query_gid = -1;            // -1: keep the process's group
-    std::string admin_socket;      // e.g. $RUNTIME/ras-admin.sock (always 0600); empty: none
-    std::string tcp_address;       // "127.0.0.1:50051" (port 0 picks one); empty: none
-    size_t watch_queue_len = 256;  // each watcher's bound; overflow is reported as `lost`
-    uint32_t max_watchers = 64;    // past this, Watch answers RESOURCE_EXHAUSTED
-    int watch_poll_ms = 100;       // how often a Watch handler looks for a cancelled call
-    int shutdown_ms = 2000;        // then calls still running are cancelled
+    int query_gid = -1;                // -1: keep the process's group
+    std::string admin_socket;          // e.g. $RUNTIME/ras-admin.sock (always 0600); empty: none
+    std::string tcp_address;           // "127.0.0.1:50051" (port 0 picks one); empty: none
+    std::string tls_cert_pem;          // the TCP listener's certificate chain (PEM); empty: no TLS
+    std::string tls_key_pem;           // its private key (PEM)
+    std::string tls_client_ca_pem;     // CAs a client certificate must chain to; empty: no mTLS
+    bool tcp_insecure = false;         // plain TCP on a non-loopback address
+    uint32_t max_calls_per_peer = 16;  // TCP: calls in progress per peer address
+    size_t watch_queue_len = 256;      // each watcher's bound; overflow is reported as `lost`
+    // Watch slots per listener; past them Watch answers RESOURCE_EXHAUSTED.
+    uint32_t query_watchers = 64;
+    uint32_t tcp_watchers = 16;
+    uint32_t admin_watchers = 8;
+    int watch_poll_ms = 100;  // how often a Watch handler looks for a cancelled call
+    int shutdown_ms = 2000;   // then calls still running are cancelled
   };
 
-  // -EINVAL without a backend or without any endpoint; StagedSocket's errors for a socket
-  // path; -EADDRINUSE when gRPC cannot listen on an endpoint.
+  // -EINVAL without a backend or without any endpoint, or with half of a TLS key pair;
+  // -EACCES for plain TCP on a non-loopback address without tcp_insecure; StagedSocket's
+  // errors for a socket path; -EADDRINUSE when gRPC cannot listen on an endpoint.
   static Result<std::unique_ptr<RasGrpcServer>> Start(ServiceBackend* backend, const Options& opts);
   ~RasGrpcServer();
   RasGrpcServer(const RasGrpcServer&) = delete;
@@ -64,6 +80,8 @@ class RasGrpcServer {
   void Shutdown();
   // The TCP port listened on (useful with port 0); 0 without TCP.
   int tcp_port() const;
+  // "127.0.0.1:50051", "[::1]:1", "localhost:1": true; "0.0.0.0:1", "10.0.0.5:1": false.
+  static bool IsLoopbackAddress(const std::string& host_port);
 
  private:
   struct Impl;

@@ -25,25 +25,71 @@ grpc::Status AdminOnly(grpc::ServerContext* ctx, const char* call) {
   return ErrnoStatus(ctx, -EPERM, call, "not allowed on this socket; use the admin socket");
 }
 
+// A network peer with every one of its call slots in use.
+grpc::Status PeerBusy(grpc::ServerContext* ctx) {
+  return ErrnoStatus(ctx, -EMFILE, "call", "too many calls in progress from this peer");
+}
+
 }  // namespace
 
-int WatchRegistry::Add(EventSubscription* sub) {
+int WatchRegistry::Add(EventSubscription* sub, Listener listener) {
+  const size_t i = static_cast<size_t>(listener);
   std::lock_guard lock(mu_);
   if (shutting_down_) return -ESHUTDOWN;
-  if (subs_.size() >= max_watchers_) return -EMFILE;
-  subs_.insert(sub);
+  if (used_[i] >= slots_[i]) return -EMFILE;
+  subs_.emplace(sub, listener);
+  ++used_[i];
   return 0;
 }
 
 void WatchRegistry::Remove(EventSubscription* sub) {
   std::lock_guard lock(mu_);
-  subs_.erase(sub);
+  auto it = subs_.find(sub);
+  if (it == subs_.end()) return;
+  --used_[static_cast<size_t>(it->second)];
+  subs_.erase(it);
 }
 
 void WatchRegistry::CancelAll() {
   std::lock_guard lock(mu_);
   shutting_down_ = true;
-  for (EventSubscription* sub : subs_) sub->Cancel();
+  for (const auto& [sub, listener] : subs_) sub->Cancel();
+}
+
+std::string PeerLimiter::PeerAddress(const std::string& grpc_peer) {
+  // gRPC names a peer "ipv4:A.B.C.D:PORT" or "ipv6:[...]:PORT"; the port differs per
+  // connection, the address is the peer.
+  const size_t colon = grpc_peer.rfind(':');
+  const size_t first = grpc_peer.find(':');
+  if (colon == std::string::npos || colon == first) return grpc_peer;
+  return grpc_peer.substr(0, colon);
+}
+
+bool PeerLimiter::Acquire(const std::string& peer) {
+  std::lock_guard lock(mu_);
+  uint32_t& n = calls_[peer];
+  if (n >= max_calls_) {
+    if (n == 0) calls_.erase(peer);
+    return false;
+  }
+  ++n;
+  return true;
+}
+
+void PeerLimiter::Release(const std::string& peer) {
+  std::lock_guard lock(mu_);
+  auto it = calls_.find(peer);
+  if (it != calls_.end() && --it->second == 0) calls_.erase(it);
+}
+
+PeerLimiter::Slot::Slot(PeerLimiter* limiter, const grpc::ServerContext* ctx) : limiter_(limiter) {
+  if (limiter_ == nullptr) return;
+  peer_ = PeerAddress(ctx->peer());
+  ok_ = limiter_->Acquire(peer_);
+}
+
+PeerLimiter::Slot::~Slot() {
+  if (limiter_ != nullptr && ok_) limiter_->Release(peer_);
 }
 
 bool WatchRegistry::shutting_down() const {
@@ -57,14 +103,18 @@ bool RasServiceImpl::KnownDevice(const std::string& device) {
   return false;
 }
 
-grpc::Status RasServiceImpl::Devices(grpc::ServerContext*, const v1::DevicesRequest*,
+grpc::Status RasServiceImpl::Devices(grpc::ServerContext* ctx, const v1::DevicesRequest*,
                                      v1::DevicesReply* reply) {
+  const PeerLimiter::Slot slot(peers_, ctx);
+  if (!slot.ok()) return PeerBusy(ctx);
   for (const DeviceIdentity& id : backend_->Devices()) IdentityToProto(id, reply->add_devices());
   return grpc::Status::OK;
 }
 
 grpc::Status RasServiceImpl::Query(grpc::ServerContext* ctx, const v1::QueryRequest* req,
                                    v1::QueryReply* reply) {
+  const PeerLimiter::Slot slot(peers_, ctx);
+  if (!slot.ok()) return PeerBusy(ctx);
   const std::string what = CallName("Query", req->device());
   if (req->has_format()) {
     uint32_t schema = 0;
@@ -85,11 +135,13 @@ grpc::Status RasServiceImpl::Query(grpc::ServerContext* ctx, const v1::QueryRequ
 
 grpc::Status RasServiceImpl::Watch(grpc::ServerContext* ctx, const v1::WatchRequest* req,
                                    grpc::ServerWriter<v1::WatchEvent>* writer) {
+  const PeerLimiter::Slot slot(peers_, ctx);
+  if (!slot.ok()) return PeerBusy(ctx);
   const std::string what = CallName("Watch", req->device());
   if (!req->device().empty() && !KnownDevice(req->device())) return ErrnoStatus(ctx, -ENODEV, what);
   std::unique_ptr<EventSubscription> sub = backend_->Subscribe(req->device(), limits_.queue_len);
   if (!sub) return ErrnoStatus(ctx, -ENODEV, what);
-  if (int rc = watches_->Add(sub.get()); rc < 0) {
+  if (int rc = watches_->Add(sub.get(), listener_); rc < 0) {
     return ErrnoStatus(ctx, rc, what,
                        rc == -ESHUTDOWN ? "server shutting down" : "too many watchers");
   }
@@ -122,6 +174,8 @@ grpc::Status RasServiceImpl::StreamEvents(grpc::ServerContext* ctx, EventSubscri
 
 grpc::Status RasServiceImpl::Clear(grpc::ServerContext* ctx, const v1::ClearRequest* req,
                                    v1::ClearReply*) {
+  const PeerLimiter::Slot slot(peers_, ctx);
+  if (!slot.ok()) return PeerBusy(ctx);
   if (access_ != Access::kAdmin) return AdminOnly(ctx, "Clear");
   if (auto r = backend_->Clear(req->device()); !r)
     return ErrnoStatus(ctx, r.error(), CallName("Clear", req->device()));
@@ -130,6 +184,8 @@ grpc::Status RasServiceImpl::Clear(grpc::ServerContext* ctx, const v1::ClearRequ
 
 grpc::Status RasServiceImpl::Inject(grpc::ServerContext* ctx, const v1::InjectRequest* req,
                                     v1::InjectReply* reply) {
+  const PeerLimiter::Slot slot(peers_, ctx);
+  if (!slot.ok()) return PeerBusy(ctx);
   if (access_ != Access::kAdmin) return AdminOnly(ctx, "Inject");
   const std::string what = CallName("Inject", req->device());
   InjectRequest in;
@@ -153,6 +209,8 @@ grpc::Status RasServiceImpl::Inject(grpc::ServerContext* ctx, const v1::InjectRe
 
 grpc::Status RasServiceImpl::Log(grpc::ServerContext* ctx, const v1::LogRequest* req,
                                  v1::LogReply* reply) {
+  const PeerLimiter::Slot slot(peers_, ctx);
+  if (!slot.ok()) return PeerBusy(ctx);
   const std::string what = CallName("Log", req->device());
   LogQuery q;
   if (req->has_since_ns()) q.since_ns = req->since_ns();
@@ -175,6 +233,8 @@ grpc::Status RasServiceImpl::Log(grpc::ServerContext* ctx, const v1::LogRequest*
 
 grpc::Status RasServiceImpl::Thresholds(grpc::ServerContext* ctx, const v1::ThresholdsRequest* req,
                                         v1::ThresholdsReply* reply) {
+  const PeerLimiter::Slot slot(peers_, ctx);
+  if (!slot.ok()) return PeerBusy(ctx);
   if (!req->device().empty() && !KnownDevice(req->device()))
     return ErrnoStatus(ctx, -ENODEV, CallName("Thresholds", req->device()));
   for (const ThresholdStatus& s : backend_->Thresholds(req->device()))

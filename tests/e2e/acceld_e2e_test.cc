@@ -224,6 +224,17 @@ TEST_F(AcceldE2eTest, SecondDaemonOnTheSameRuntimeDirIsRefused) {
   EXPECT_EQ(ListDevices()->size(), 1u);  // the first one is untouched
 }
 
+// Issue 12 A7: plain TCP on a network address is refused with what to do, unless asked for.
+TEST_F(AcceldE2eTest, PlainGrpcTcpOnANetworkAddressIsRefusedWithWhatToDo) {
+  std::string out;  // no daemon on the runtime dir: this one gets as far as the listener
+  EXPECT_EQ(
+      daemon_.RunOther(
+          {"--load", "dummy", "--no-fuse", "--ras-db", "none", "--grpc-tcp", "0.0.0.0:0"}, &out),
+      1);
+  EXPECT_NE(out.find("is not a loopback address"), std::string::npos) << out;
+  EXPECT_NE(out.find("--grpc-tcp-insecure"), std::string::npos) << out;
+}
+
 // Issue 12 A1: acceld.lock is opened with O_NOFOLLOW and must be a lock file of acceld's own,
 // so a root acceld never truncates a file planted there (a symlink or a hard link).
 TEST_F(AcceldE2eTest, ALockFileThatIsALinkElsewhereIsRefusedAndLeftAlone) {

@@ -409,8 +409,11 @@ TEST_F(RasGrpcServiceTest, WatchEndsOnCallbackFalseAndOnStop) {
   EXPECT_TRUE(backend_.WaitForSubscribers(0, 5000));  // the server saw the cancel
 }
 
-TEST_F(RasGrpcServiceTest, WatchersAreBounded) {
-  opts_.max_watchers = 1;
+// Watch slots are the listener's own: a full query socket leaves the admin socket's slots
+// (issue 12 A7; before, one count covered every listener).
+TEST_F(RasGrpcServiceTest, WatchersAreBoundedPerListener) {
+  opts_.query_watchers = 1;
+  opts_.admin_watchers = 1;
   ASSERT_NO_FATAL_FAILURE(StartServer());
   auto client = QueryClient();
   ASSERT_TRUE(client);
@@ -418,6 +421,11 @@ TEST_F(RasGrpcServiceTest, WatchersAreBounded) {
   ASSERT_TRUE(backend_.WaitForSubscribers(1, 5000));
   const auto never = [](const RasGrpcClient::WatchItem&) { return true; };
   EXPECT_EQ(client->Watch("", never, nullptr).error(), -EMFILE);
+  auto admin = AdminClient();
+  ASSERT_TRUE(admin);
+  Watcher second(admin.get(), "");
+  ASSERT_TRUE(backend_.WaitForSubscribers(2, 5000));
+  EXPECT_EQ(admin->Watch("", never, nullptr).error(), -EMFILE);
 }
 
 TEST_F(RasGrpcServiceTest, WatchTextThatIsNotUtf8StillArrives) {

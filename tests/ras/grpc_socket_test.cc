@@ -151,6 +151,139 @@ TEST_F(RasGrpcSocketTest, TcpServesQueryCallsOnly) {
   EXPECT_EQ(client->Inject("accel0", in).error(), -EPERM);
 }
 
+// ---- TCP security (issue 12 A7) -------------------------------------------------------------
+
+TEST(RasGrpcTcpAddress, LoopbackIsTheOnlyPlainTcpByDefault) {
+  for (const char* yes : {"127.0.0.1:50051", "127.1.2.3:0", "localhost:9", "[::1]:50051"})
+    EXPECT_TRUE(RasGrpcServer::IsLoopbackAddress(yes)) << yes;
+  for (const char* no : {"0.0.0.0:50051", "10.0.0.5:1", "[::]:1", "example.com:1", "[::1"})
+    EXPECT_FALSE(RasGrpcServer::IsLoopbackAddress(no)) << no;
+}
+
+// Before, --grpc-tcp 0.0.0.0:PORT served RAS to the whole network without a word.
+TEST_F(RasGrpcSocketTest, PlainTcpOnANetworkAddressNeedsInsecureInSoManyWords) {
+  opts_.tcp_address = "0.0.0.0:0";
+  EXPECT_EQ(RasGrpcServer::Start(&backend_, opts_).error(), -EACCES);
+  opts_.tcp_insecure = true;
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  EXPECT_GT(server_->tcp_port(), 0);
+  server_.reset();
+  opts_.tcp_insecure = false;
+  opts_.tls_cert_pem = "x";  // half a key pair
+  EXPECT_EQ(RasGrpcServer::Start(&backend_, opts_).error(), -EINVAL);
+}
+
+// A CA, a server certificate for localhost/127.0.0.1 and a client certificate, made by the
+// openssl CLI in a temporary directory.
+class TlsFiles {
+ public:
+  explicit TlsFiles(const std::string& dir) : dir_(dir) {
+    const std::string d = "'" + dir + "'";
+    const std::string cmd =
+        "cd " + d +
+        " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+        "-keyout ca.key -out ca.pem -days 2 -subj /CN=accel-test-ca 2>/dev/null"
+        " && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > san.ext"
+        " && openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+        "-keyout server.key -out server.csr -subj /CN=localhost 2>/dev/null"
+        " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+        "-out server.pem -days 2 -extfile san.ext 2>/dev/null"
+        " && openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+        "-keyout client.key -out client.csr -subj /CN=accel-test-client 2>/dev/null"
+        " && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+        "-out client.pem -days 2 2>/dev/null"
+        " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+        "-keyout other.key -out other.pem -days 2 -subj /CN=someone-else 2>/dev/null";
+    ok_ = std::system(cmd.c_str()) == 0;
+  }
+  bool ok() const { return ok_; }
+  std::string Read(const std::string& name) const {
+    std::ifstream in(dir_ + "/" + name);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+ private:
+  std::string dir_;
+  bool ok_ = false;
+};
+
+TEST_F(RasGrpcSocketTest, TlsServesOnlyClientsThatSpeakIt) {
+  TlsFiles tls(dir_);
+  ASSERT_TRUE(tls.ok()) << "openssl could not make the test certificates";
+  opts_.tcp_address = "127.0.0.1:0";
+  opts_.tls_cert_pem = tls.Read("server.pem");
+  opts_.tls_key_pem = tls.Read("server.key");
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  const std::string target = "127.0.0.1:" + std::to_string(server_->tcp_port());
+  // A plain client gets nowhere.
+  Result<std::unique_ptr<RasGrpcClient>> plain = RasGrpcClient::Connect(target, 2000);
+  if (plain) {
+    EXPECT_FALSE((*plain)->Query("accel0").ok());
+  }
+  // A client that trusts the CA is served; one that trusts another CA is not.
+  RasGrpcClient::Tls trust{tls.Read("ca.pem"), "", "", "localhost"};
+  Result<std::unique_ptr<RasGrpcClient>> c = RasGrpcClient::Connect(target, 5000, trust);
+  ASSERT_TRUE(c) << ErrnoText(c.error());
+  EXPECT_TRUE((*c)->Query("accel0"));
+  EXPECT_EQ((*c)->Clear("accel0").error(), -EPERM);  // still the query calls only
+  RasGrpcClient::Tls wrong{tls.Read("other.pem"), "", "", "localhost"};
+  Result<std::unique_ptr<RasGrpcClient>> w = RasGrpcClient::Connect(target, 2000, wrong);
+  if (w) {
+    EXPECT_FALSE((*w)->Query("accel0").ok());
+  }
+}
+
+TEST_F(RasGrpcSocketTest, MutualTlsRequiresAClientCertificateFromTheCa) {
+  TlsFiles tls(dir_);
+  ASSERT_TRUE(tls.ok()) << "openssl could not make the test certificates";
+  opts_.tcp_address = "127.0.0.1:0";
+  opts_.tls_cert_pem = tls.Read("server.pem");
+  opts_.tls_key_pem = tls.Read("server.key");
+  opts_.tls_client_ca_pem = tls.Read("ca.pem");
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  const std::string target = "127.0.0.1:" + std::to_string(server_->tcp_port());
+  RasGrpcClient::Tls anonymous{tls.Read("ca.pem"), "", "", "localhost"};
+  Result<std::unique_ptr<RasGrpcClient>> a = RasGrpcClient::Connect(target, 2000, anonymous);
+  if (a) {
+    EXPECT_FALSE((*a)->Query("accel0").ok());
+  }
+  RasGrpcClient::Tls stranger{tls.Read("ca.pem"), tls.Read("other.pem"), tls.Read("other.key"),
+                              "localhost"};
+  Result<std::unique_ptr<RasGrpcClient>> s = RasGrpcClient::Connect(target, 2000, stranger);
+  if (s) {
+    EXPECT_FALSE((*s)->Query("accel0").ok());
+  }
+  RasGrpcClient::Tls member{tls.Read("ca.pem"), tls.Read("client.pem"), tls.Read("client.key"),
+                            "localhost"};
+  Result<std::unique_ptr<RasGrpcClient>> m = RasGrpcClient::Connect(target, 5000, member);
+  ASSERT_TRUE(m) << ErrnoText(m.error());
+  EXPECT_TRUE((*m)->Query("accel0"));
+}
+
+// A network peer has a bounded number of calls in progress, whatever connections it opens;
+// the UNIX sockets are not affected.
+TEST_F(RasGrpcSocketTest, CallsInProgressAreBoundedPerTcpPeer) {
+  opts_.tcp_address = "127.0.0.1:0";
+  opts_.max_calls_per_peer = 1;
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  const std::string target = "127.0.0.1:" + std::to_string(server_->tcp_port());
+  auto first = ClientFor(target);
+  auto second = ClientFor(target);
+  ASSERT_TRUE(first && second);
+  {
+    Watcher busy(first.get(), "");  // a call that stays in progress
+    ASSERT_TRUE(backend_.WaitForSubscribers(1, 5000));
+    EXPECT_EQ(second->Query("accel0").error(), -EMFILE);
+    auto local = QueryClient();
+    ASSERT_TRUE(local);
+    EXPECT_TRUE(local->Query("accel0"));
+  }
+  ASSERT_TRUE(backend_.WaitForSubscribers(0, 5000));
+  EXPECT_TRUE(second->Query("accel0"));
+}
+
 // ---- An independent reader: protoc decodes the raw bytes of a reply ------------------------
 
 // One unary call through the generic stub: no generated code on either side of the bytes.

@@ -83,6 +83,14 @@ Result<void> ReadConfigFile(const std::string& path, DaemonConfig& cfg, std::str
       cfg.ras_trigger_timeout_s = static_cast<uint32_t>(n);
     } else if (key == "grpc-tcp") {
       cfg.grpc_tcp = rest;
+    } else if (key == "grpc-tls-cert" || key == "grpc-tls-key" || key == "grpc-tls-client-ca") {
+      if (rest.empty()) return bad(key + " needs a PEM file");
+      (key == "grpc-tls-cert"  ? cfg.grpc_tls_cert
+       : key == "grpc-tls-key" ? cfg.grpc_tls_key
+                               : cfg.grpc_tls_client_ca) = rest;
+    } else if (key == "grpc-tcp-insecure") {
+      if (rest != "yes" && rest != "no") return bad("grpc-tcp-insecure is yes or no");
+      cfg.grpc_tcp_insecure = rest == "yes";
     } else {
       return bad("unknown setting '" + key + "'");
     }

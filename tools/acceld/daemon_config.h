@@ -43,8 +43,11 @@ struct DaemonConfig {
   uint64_t ras_retention_days = 90;
   ras::Durability store_durability = ras::Durability::kAuto;  // --store-durability
   std::vector<ras::ThresholdRule> thresholds;
-  uint32_t ras_trigger_timeout_s = 30;  // a threshold trigger still running then is killed
-  std::string grpc_tcp;                 // empty: no TCP listener
+  uint32_t ras_trigger_timeout_s = 30;      // a threshold trigger still running then is killed
+  std::string grpc_tcp;                     // empty: no TCP listener
+  std::string grpc_tls_cert, grpc_tls_key;  // PEM files: the TCP listener speaks TLS
+  std::string grpc_tls_client_ca;           // PEM file: and requires client certificates
+  bool grpc_tcp_insecure = false;           // plain TCP on a non-loopback address
 };
 
 // "dummy count=2" -> {dummy, "count=2"}.

@@ -13,8 +13,10 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -92,7 +94,15 @@ std::optional<int> ParseCommandLine(int argc, char** argv, CommandLine& cl) {
                  "seconds a threshold's trigger command may run before it is killed (default 30)")
       ->check(CLI::Range(1, 86400));
   app.add_option("--grpc-tcp", cfg.grpc_tcp,
-                 "also serve RAS Query/Watch over TCP at HOST:PORT (off by default)");
+                 "also serve RAS Query/Watch over TCP at HOST:PORT (off by default; a "
+                 "non-loopback address needs TLS or --grpc-tcp-insecure)");
+  app.add_option("--grpc-tls-cert", cfg.grpc_tls_cert,
+                 "PEM certificate chain: the TCP listener speaks TLS (with --grpc-tls-key)");
+  app.add_option("--grpc-tls-key", cfg.grpc_tls_key, "PEM private key of --grpc-tls-cert");
+  app.add_option("--grpc-tls-client-ca", cfg.grpc_tls_client_ca,
+                 "PEM CA bundle: the TCP listener requires client certificates it signed (mTLS)");
+  app.add_flag("--grpc-tcp-insecure", cfg.grpc_tcp_insecure,
+               "allow plain TCP on a non-loopback address: anyone who reaches it reads RAS");
   app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn or error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   CLI11_PARSE(app, argc, argv);
@@ -285,6 +295,47 @@ bool ListenOnSocket(accel::transport::SocketServer& server, const std::string& s
   return true;
 }
 
+// The TCP listener's TLS material (read from its PEM files) and the rule that plain TCP stays
+// on loopback unless --grpc-tcp-insecure. False after logging what to do.
+bool GrpcTcpSecurity(const DaemonConfig& cfg, accel::ras::RasGrpcServer::Options& opts) {
+  if (cfg.grpc_tls_cert.empty() != cfg.grpc_tls_key.empty() ||
+      (!cfg.grpc_tls_client_ca.empty() && cfg.grpc_tls_cert.empty())) {
+    spdlog::error(
+        "--grpc-tls-cert and --grpc-tls-key go together (and --grpc-tls-client-ca "
+        "needs them)");
+    return false;
+  }
+  for (auto [path, pem] : {std::pair{&cfg.grpc_tls_cert, &opts.tls_cert_pem},
+                           std::pair{&cfg.grpc_tls_key, &opts.tls_key_pem},
+                           std::pair{&cfg.grpc_tls_client_ca, &opts.tls_client_ca_pem}}) {
+    if (path->empty()) continue;
+    std::ifstream in(*path);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in || text.str().empty()) {
+      spdlog::error("cannot read the PEM file {} (a TLS option of --grpc-tcp)", *path);
+      return false;
+    }
+    *pem = text.str();
+  }
+  const bool loopback = accel::ras::RasGrpcServer::IsLoopbackAddress(cfg.grpc_tcp);
+  if (opts.tls_cert_pem.empty() && !loopback) {
+    if (!cfg.grpc_tcp_insecure) {
+      spdlog::error(
+          "--grpc-tcp {} is not a loopback address: give it TLS (--grpc-tls-cert and "
+          "--grpc-tls-key, and --grpc-tls-client-ca for client certificates) or pass "
+          "--grpc-tcp-insecure",
+          cfg.grpc_tcp);
+      return false;
+    }
+    spdlog::warn("RAS over plain TCP at {}: anyone who can reach it reads RAS", cfg.grpc_tcp);
+  }
+  spdlog::info("RAS gRPC over TCP at {} ({})", cfg.grpc_tcp,
+               opts.tls_client_ca_pem.empty() ? (opts.tls_cert_pem.empty() ? "plain" : "TLS")
+                                              : "mutual TLS");
+  return true;
+}
+
 // RAS Query/Watch for everyone allowed at the nodes, admin for root, TCP when asked for.
 std::unique_ptr<accel::ras::RasGrpcServer> StartRasGrpc(const DaemonConfig& cfg,
                                                         accel::ras::RasService& ras,
@@ -295,6 +346,8 @@ std::unique_ptr<accel::ras::RasGrpcServer> StartRasGrpc(const DaemonConfig& cfg,
   grpc_opts.query_gid = static_cast<int>(NodePermissionsFrom(cfg).gid);
   grpc_opts.admin_socket = accel::wire::RasAdminSocketPath(cfg.runtime_dir);
   grpc_opts.tcp_address = cfg.grpc_tcp;
+  grpc_opts.tcp_insecure = cfg.grpc_tcp_insecure;
+  if (!cfg.grpc_tcp.empty() && !GrpcTcpSecurity(cfg, grpc_opts)) return nullptr;
   accel::Result<std::unique_ptr<accel::ras::RasGrpcServer>> grpc =
       accel::ras::RasGrpcServer::Start(&ras, grpc_opts);
   if (!grpc) {
