@@ -45,6 +45,14 @@ int Ioctl(int fd, unsigned long cmd, T* arg) {
   return rc < 0 ? -errno : rc;
 }
 
+// The Threads: line of /proc/PID/status; -1 when it cannot be read.
+int ThreadCount(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("Threads:", 0) == 0) return std::atoi(line.c_str() + 8);
+  return -1;
+}
+
 int OpenNode(const std::string& path) {
   const int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
   return fd < 0 ? -errno : fd;
@@ -384,6 +392,53 @@ TEST_F(FuseNodesTest, SignalInterruptsSleepersWhileOpenCloseKeepsWorking) {
             0);
   for (pid_t pid : kids) EXPECT_EQ(waitpid(pid, nullptr, WNOHANG), 0) << "woke too early";
   for (int code : InterruptAll(kids, seconds(10))) EXPECT_EQ(code, 0);  // each saw EINTR
+}
+
+// Issue 12 A3: each sleeping ioctl holds a thread of acceld until it replies, so they are
+// bounded per file (16) and per uid (128): past a bound the call is EAGAIN at once instead of
+// another thread (a probe on the old code: 800 waits, 833 threads). Counted from /proc.
+TEST_F(FuseNodesTest, SleepingIoctlsAreBoundedPerFileAndPerUser) {
+  ASSERT_NO_FATAL_FAILURE(StartWith({"--load", "dummy"}));
+  constexpr int kPerFile = 16, kPerUid = 128;
+  const int files = kPerUid / kPerFile + 1;
+  std::vector<int> fds;
+  for (int i = 0; i < files; ++i) fds.push_back(OpenNode(node()));
+  for (int fd : fds) ASSERT_GE(fd, 0);
+  // Each admitted sleeper times out (ETIME) after 8 s: the user is at its bound, so even an
+  // inject to wake them (itself a sleeping command, as it waits for the store) is refused.
+  std::atomic<int> eagain{0}, timed_out{0}, other{0};
+  std::vector<std::thread> sleepers;
+  auto sleep_on = [&](int fd) {
+    sleepers.emplace_back([fd, &eagain, &timed_out, &other] {
+      accel_dummy_wait_event w{0, 8000, 0};
+      const int rc = Ioctl(fd, ACCEL_IOCTL_DUMMY_WAIT_EVENT, &w);
+      (rc == -ETIME ? timed_out : rc == -EAGAIN ? eagain : other)++;
+    });
+  };
+  // One more than a file may have: exactly one is refused, at once.
+  for (int i = 0; i <= kPerFile; ++i) sleep_on(fds[0]);
+  EXPECT_TRUE(Eventually([&] { return eagain.load() == 1; }, seconds(5)));
+  // Fill the user's bound over the other files, then two more on the last file.
+  for (int f = 1; f < files - 1; ++f)
+    for (int i = 0; i < kPerFile; ++i) sleep_on(fds[f]);
+  for (int i = 0; i < 2; ++i) sleep_on(fds[files - 1]);
+  EXPECT_TRUE(Eventually([&] { return eagain.load() == 3; }, seconds(5)))
+      << eagain.load() << " refused";
+  const int threads = ThreadCount(daemon_.pid());
+  EXPECT_EQ(Inject(fds[0], ACCEL_DUMMY_COMPONENT_PCIE, ACCEL_RAS_SEV_CORRECTED, 1), -EAGAIN);
+  if (!Eventually([&] { return timed_out.load() + eagain.load() + other.load() >= 131; },
+                  seconds(30))) {
+    ADD_FAILURE() << timed_out.load() << " of " << sleepers.size() << " sleepers returned";
+    SignalPid(daemon_.pid(), SIGKILL);
+  }
+  for (std::thread& t : sleepers) t.join();
+  EXPECT_EQ(timed_out.load(), kPerUid);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_GT(threads, kPerUid);  // they did hold a thread each, and no more than the bound
+  EXPECT_LT(threads, kPerUid + 64);
+  // Below the bound again: sleeping commands are admitted.
+  EXPECT_EQ(Inject(fds[0], ACCEL_DUMMY_COMPONENT_PCIE, ACCEL_RAS_SEV_CORRECTED, 1), 0);
+  for (int fd : fds) close(fd);
 }
 
 // More sleepers than the session has worker threads (a handful; see fuse_mount.h): a sleeping

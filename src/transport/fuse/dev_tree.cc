@@ -13,6 +13,7 @@
 #include <climits>
 #include <cstring>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -31,6 +32,7 @@ struct OpenNode {
   StagedPayload staged;
   std::vector<uint8_t> staged_segments;  // built from `staged` on the first read of them
   fuse_pollhandle* ph = nullptr;
+  int sleepers = 0;  // the tree's sleep_mu_: its sleeping ioctls now
 
   // Ends this open: no notifier runs after the first line, then the file is closed.
   void Close(const core::Caller& caller) {
@@ -293,15 +295,20 @@ void Ioctl(fuse_req_t req, fuse_ino_t, unsigned int cmd, void*, fuse_file_info* 
   // until we reply, so `node` outlives the thread. `found` goes with it, the device still
   // held: an unplug meanwhile waits for this call, whose sleep it then wakes with -ENODEV.
   DevTree& tree = TreeOf(req);
+  if (int rc = tree.AdmitSleeper(node, caller.uid); rc < 0) return (void)fuse_reply_err(req, -rc);
   node.file->ClearInterrupt();
   fuse_req_interrupt_func(
       req, [](fuse_req_t, void* file) { static_cast<core::File*>(file)->Interrupt(); }, node.file);
-  tree.sleeping_calls()++;
-  std::thread([req, &node, caller, found = std::move(found), arg = std::move(arg), out_size,
-               &tree]() mutable {
-    RunIoctl(req, node, caller, std::move(found), arg.data(), arg.size(), out_size);
-    tree.sleeping_calls()--;
-  }).detach();
+  try {
+    std::thread([req, &node, caller, found = std::move(found), arg = std::move(arg), out_size,
+                 &tree]() mutable {
+      RunIoctl(req, node, caller, std::move(found), arg.data(), arg.size(), out_size);
+      tree.LeaveSleeper(node, caller.uid);  // last: Stop() may end the session once all left
+    }).detach();
+  } catch (const std::system_error&) {  // no thread to be had: the call is refused, not lost
+    tree.LeaveSleeper(node, caller.uid);
+    fuse_reply_err(req, EAGAIN);
+  }
 }
 
 void Poll(fuse_req_t req, fuse_ino_t, fuse_file_info* fi, fuse_pollhandle* ph) {
@@ -373,12 +380,46 @@ Result<void> DevTree::Mount(const std::string& dir, std::string* why) {
   return mount_.Mount(dir, "accel", kOps, this, why);
 }
 
+int DevTree::AdmitSleeper(OpenNode& node, uint32_t uid) {
+  std::lock_guard lock(sleep_mu_);
+  if (stopping_) return -ESHUTDOWN;
+  int& mine = sleepers_by_uid_[uid];
+  if (node.sleepers >= kMaxSleepersPerFile || mine >= kMaxSleepersPerUid ||
+      sleepers_ >= kMaxSleepers) {
+    if (mine == 0) sleepers_by_uid_.erase(uid);
+    return -EAGAIN;
+  }
+  ++node.sleepers;
+  ++mine;
+  ++sleepers_;
+  return 0;
+}
+
+void DevTree::LeaveSleeper(OpenNode& node, uint32_t uid) {
+  std::lock_guard lock(sleep_mu_);
+  --node.sleepers;
+  if (auto it = sleepers_by_uid_.find(uid); it != sleepers_by_uid_.end() && --it->second == 0)
+    sleepers_by_uid_.erase(it);
+  if (--sleepers_ == 0) sleepers_gone_.notify_all();
+}
+
 void DevTree::Stop() {
-  // Sleeping calls have been woken (devices unplug first at shutdown); let them reply before
-  // the session goes away under them.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (sleeping_calls_.load() > 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // Every sleeping call must have replied before the session (and the OpenNode it uses) goes:
+  // refuse new ones, interrupt those still asleep (devices usually unplugged first, which
+  // wakes them with -ENODEV; a driver waiting on something else gets -EINTR), and wait.
+  {
+    std::unique_lock lock(sleep_mu_);
+    stopping_ = true;
+    while (sleepers_ > 0) {
+      {
+        std::lock_guard open(open_mu_);
+        for (OpenNode* node : open_nodes_)
+          if (node->sleepers > 0) node->file->Interrupt();
+      }
+      if (!sleepers_gone_.wait_for(lock, std::chrono::seconds(5), [&] { return sleepers_ == 0; }))
+        spdlog::warn("FUSE: {} sleeping ioctls still running at shutdown; waiting", sleepers_);
+    }
+  }
   mount_.Stop();
   CloseOrphans();
 }

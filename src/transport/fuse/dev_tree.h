@@ -21,6 +21,8 @@
 #include "transport/fuse/fuse_mount.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -45,7 +47,15 @@ class DevTree {
   static std::string ByPathName(const std::string& bus);
 
   core::Registry& registry() { return registry_; }
-  std::atomic<int>& sleeping_calls() { return sleeping_calls_; }
+
+  // Sleeping (MAY_SLEEP) ioctls each take a thread until they reply, so they are bounded
+  // (issue 12 A3): per open file, per uid over all files, and in all. Past a bound the call is
+  // -EAGAIN at once; after Stop() began it is -ESHUTDOWN.
+  static constexpr int kMaxSleepersPerFile = 16;
+  static constexpr int kMaxSleepersPerUid = 128;
+  static constexpr int kMaxSleepers = 1024;
+  int AdmitSleeper(OpenNode& node, uint32_t uid);  // 0 or -errno
+  void LeaveSleeper(OpenNode& node, uint32_t uid);
 
   // Open nodes are tracked so that Stop() can close the ones whose RELEASE will never come
   // (a client still holds the node when the daemon stops).
@@ -57,7 +67,11 @@ class DevTree {
 
   core::Registry& registry_;
   FuseMount mount_;
-  std::atomic<int> sleeping_calls_{0};
+  std::mutex sleep_mu_;
+  std::condition_variable sleepers_gone_;
+  std::map<uint32_t, int> sleepers_by_uid_;  // sleep_mu_
+  int sleepers_ = 0;                         // sleep_mu_
+  bool stopping_ = false;                    // sleep_mu_
   std::mutex open_mu_;
   std::set<OpenNode*> open_nodes_;
 };
