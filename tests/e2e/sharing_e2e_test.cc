@@ -129,6 +129,52 @@ TEST_F(SharingE2eTest, ExportedMemfdsArriveAsDescriptorsOfTheSameFiles) {
   EXPECT_TRUE(DaemonFdsBackTo(daemons)) << daemon_.OpenFdCount() << " vs " << daemons;
 }
 
+// Issue 12 A6: memfds a user was sent count against its budget for as long as the kernel
+// keeps them, whatever became of the driver's object; closing them gives the budget back.
+// Before, a user could export 8 MiB per call for ever and keep it all in acceld's name.
+TEST_F(SharingE2eTest, KeptMemfdsCountAgainstTheUsersBudgetUntilClosed) {
+  ASSERT_NO_FATAL_FAILURE(StartWith(
+      {"--load", "dummy", "--no-fuse", "--node-mode", "0666", "--fd-memory-per-user", "4M"}));
+  const Identity nobody{kNobody, kNobody, {}};
+  EXPECT_EQ(RunBounded(
+                [] {
+                  Result<Device> dev = Device::Open("accel0");
+                  if (!dev) return 10;
+                  accel_dummy_export ex{};
+                  ex.count = 4;
+                  ex.size = 1u << 20;
+                  if (dev->Ioctl(ACCEL_IOCTL_DUMMY_EXPORT, ex) != 0) return 11;  // 4 MiB: all of it
+                  accel_dummy_export more{};
+                  more.count = 1;
+                  more.size = 4096;
+                  if (dev->Ioctl(ACCEL_IOCTL_DUMMY_EXPORT, more) != -EDQUOT) return 12;
+                  for (uint32_t k = 0; k < ex.count; ++k) close(ex.fds[k]);
+                  // The budget comes back once the kernel has freed them (inotify, async).
+                  for (int i = 0; i < 500; ++i) {
+                    more = accel_dummy_export{};
+                    more.count = 1;
+                    more.size = 4096;
+                    if (dev->Ioctl(ACCEL_IOCTL_DUMMY_EXPORT, more) == 0) {
+                      close(more.fds[0]);
+                      return 0;
+                    }
+                    usleep(10000);
+                  }
+                  return 13;
+                },
+                std::chrono::seconds(20), &nobody),
+            0)
+      << daemon_.log();
+  // Root is not charged: a bigger export than the budget goes through.
+  Result<Device> dev = Device::Open("accel0");
+  ASSERT_TRUE(dev) << dev.error();
+  accel_dummy_export ex{};
+  ex.count = 8;
+  ex.size = 1u << 20;
+  ASSERT_EQ(dev->Ioctl(ACCEL_IOCTL_DUMMY_EXPORT, ex), 0);
+  for (uint32_t k = 0; k < ex.count; ++k) close(ex.fds[k]);
+}
+
 TEST_F(SharingE2eTest, EightDescriptorsFitOneReplyAndNothingLeaksOverManyCalls) {
   ASSERT_NO_FATAL_FAILURE(StartWith({"--load", "dummy", "--no-fuse"}));
   Result<Device> dev = Device::Open("accel0");

@@ -48,6 +48,7 @@ struct DaemonConfig {
   std::string grpc_tls_cert, grpc_tls_key;  // PEM files: the TCP listener speaks TLS
   std::string grpc_tls_client_ca;           // PEM file: and requires client certificates
   bool grpc_tcp_insecure = false;           // plain TCP on a non-loopback address
+  uint64_t fd_memory_per_user = uint64_t{4} << 30;  // memfds a non-root uid may hold
 };
 
 // "dummy count=2" -> {dummy, "count=2"}.

@@ -57,6 +57,7 @@ struct CommandLine {
   std::string config_file;
   std::string node_mode;
   std::string store_durability;
+  std::string fd_memory_per_user;
 };
 
 // Parses argv into `cl`. Returns the exit code when acceld is to stop here (--help, or a
@@ -85,6 +86,9 @@ std::optional<int> ParseCommandLine(int argc, char** argv, CommandLine& cl) {
                  "$XDG_STATE_HOME/accel/ras.db otherwise; 'none' keeps RAS in memory");
   app.add_option("--threshold", cl.thresholds,
                  "a RAS threshold, e.g. 'hbm0:corrected count=10 window=60s action=retire_page'");
+  app.add_option("--fd-memory-per-user", cl.fd_memory_per_user,
+                 "memfds (buffers) one non-root user may hold at once through descriptors it "
+                 "was sent, e.g. 512M or 4G (default 4G); past it such a command is EDQUOT");
   app.add_option("--store-durability", cl.store_durability,
                  "when a RAS store commit waits for fsync: normal (never; kill -9 safe), full "
                  "(always; power-loss safe), auto (default: batches with an uncorrected or "
@@ -114,6 +118,19 @@ std::optional<int> ParseCommandLine(int argc, char** argv, CommandLine& cl) {
 void SetUpLogging(const std::string& level) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("acceld"));
   spdlog::set_level(spdlog::level::from_str(level));
+}
+
+// "4096", "64K", "512M", "4G" -> bytes; -EINVAL otherwise.
+accel::Result<uint64_t> ParseByteSize(const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || text[0] == '-' || errno != 0 || end == text.c_str())
+    return accel::Err(EINVAL);
+  const std::string unit = end;
+  const int shift = unit.empty() ? 0 : unit == "K" ? 10 : unit == "M" ? 20 : unit == "G" ? 30 : -1;
+  if (shift < 0 || n > (UINT64_MAX >> shift)) return accel::Err(EINVAL);
+  return static_cast<uint64_t>(n) << shift;
 }
 
 // "0660" -> 0660; -EINVAL for anything but an octal mode.
@@ -152,6 +169,15 @@ bool CompleteConfig(CommandLine& cl) {
       return false;
     }
     cfg.thresholds.push_back(*rule);
+  }
+  if (!cl.fd_memory_per_user.empty()) {
+    accel::Result<uint64_t> bytes = ParseByteSize(cl.fd_memory_per_user);
+    if (!bytes) {
+      spdlog::error("--fd-memory-per-user {}: expected a size such as 512M or 4G",
+                    cl.fd_memory_per_user);
+      return false;
+    }
+    cfg.fd_memory_per_user = *bytes;
   }
   if (!cl.store_durability.empty())  // checked by CLI11
     cfg.store_durability = *accel::ras::ParseDurability(cl.store_durability);
@@ -375,6 +401,7 @@ int Serve(const DaemonConfig& cfg, int stop_fd) {
   registry.set_ras_observer(&ras);
   accel::daemon::ModuleLoader loader(registry, DriverSearchPath(cfg));
   accel::transport::SocketServer server(registry, loader);
+  server.set_fd_memory_per_uid(cfg.fd_memory_per_user);
   if (!LoadDrivers(cfg.loads, loader)) return 1;
   const std::string sock = accel::wire::SocketPath(cfg.runtime_dir);
   if (!ListenOnSocket(server, sock)) return 1;

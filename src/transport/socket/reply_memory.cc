@@ -28,6 +28,8 @@ int ReplyMemory::CopyOut(uint64_t addr, const void* src, uint32_t len) {
 int ReplyMemory::InstallFd(int fd, uint32_t offset) {
   if (!fds_allowed_) return -EOPNOTSUPP;
   if (fds_.size() >= wire::kMaxReplyFds) return -EMFILE;
+  if (fd_budget_)
+    if (int rc = fd_budget_->Charge(uid_, fd); rc < 0) return rc;
   if (fds_.empty()) {
     if (budget_ < kFdSegmentMax) return -E2BIG;
     budget_ -= kFdSegmentMax;

@@ -31,6 +31,7 @@
 
 #include "core/caller.h"
 #include "transport/socket/copy_in_channel.h"
+#include "transport/socket/fd_memory_budget.h"
 #include "wire/wire.h"
 
 namespace accel::transport {
@@ -39,9 +40,16 @@ class ReplyMemory final : public core::UserMemory {
  public:
   // Segments go to `out` (cleared by the caller), at most `budget` bytes of them, the fd
   // segment included. Without `fds_allowed` (a version-1 client) InstallFd is -EOPNOTSUPP.
+  // `fd_budget`, when given, charges each memfd to `uid` before it is sent.
   ReplyMemory(std::vector<uint8_t>& out, size_t budget, bool fds_allowed,
-              CopyInChannel* copy_in = nullptr)
-      : out_(out), budget_(budget), fds_allowed_(fds_allowed), copy_in_(copy_in) {}
+              CopyInChannel* copy_in = nullptr, FdMemoryBudget* fd_budget = nullptr,
+              uint32_t uid = 0)
+      : out_(out),
+        budget_(budget),
+        fds_allowed_(fds_allowed),
+        copy_in_(copy_in),
+        fd_budget_(fd_budget),
+        uid_(uid) {}
   ~ReplyMemory() override { CloseFds(); }
   ReplyMemory(const ReplyMemory&) = delete;
   ReplyMemory& operator=(const ReplyMemory&) = delete;
@@ -53,7 +61,7 @@ class ReplyMemory final : public core::UserMemory {
     return copy_in_ ? copy_in_->Fetch(dst, addr, len) : -EOPNOTSUPP;
   }
   // 0; -EOPNOTSUPP (version-1 client), -EMFILE (past kMaxReplyFds), -E2BIG (no room left for
-  // the fd segment), or dup's errno.
+  // the fd segment), -EDQUOT (the caller's memfd budget is spent), or dup's errno.
   int InstallFd(int fd, uint32_t offset) override;
 
   // After the handler: with `status` >= 0 appends the fd segment and returns the descriptors
@@ -68,6 +76,8 @@ class ReplyMemory final : public core::UserMemory {
   size_t budget_;
   const bool fds_allowed_;
   CopyInChannel* const copy_in_;
+  FdMemoryBudget* const fd_budget_;
+  const uint32_t uid_;
   std::vector<int> fds_;
   std::vector<uint32_t> offsets_;
 };

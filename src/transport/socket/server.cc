@@ -288,9 +288,11 @@ bool SendReply(int fd, const wire::Header& request, const Reply& r, uint16_t ver
 // file and its IOCTLs, the monitor stream; the control operations it hands to ControlOps.
 class ConnectionSession {
  public:
-  ConnectionSession(core::Registry& registry, ControlOps& control, SocketServer::Connection& conn)
+  ConnectionSession(core::Registry& registry, ControlOps& control, FdMemoryBudget& fd_budget,
+                    SocketServer::Connection& conn)
       : registry_(registry),
         control_(control),
+        fd_budget_(fd_budget),
         conn_(conn),
         file_mu_(conn.mu),
         file_(conn.file),
@@ -390,7 +392,8 @@ class ConnectionSession {
     copy_in_.Begin(conn_.fd, f.header.seq, version_);
     // Lives until ReplySent(): its descriptors must stay open while the reply is sent.
     reply_memory_.emplace(segments_, wire::kMaxPayload - f.payload.size(),
-                          version_ >= wire::kFdVersion, copy_in ? &copy_in_ : nullptr);
+                          version_ >= wire::kFdVersion, copy_in ? &copy_in_ : nullptr, &fd_budget_,
+                          caller.uid);
     Reply r;
     r.status = core::Dispatch(*file_, caller, cmd, arg, f.payload.size(), *reply_memory_);
     r.close_after = copy_in_.broken();  // a lost COPY_IN leaves the stream out of step
@@ -451,7 +454,8 @@ class ConnectionSession {
   }
 
   core::Registry& registry_;
-  ControlOps& control_;  // the operations that name no file, shared by every connection
+  ControlOps& control_;        // the operations that name no file, shared by every connection
+  FdMemoryBudget& fd_budget_;  // the server's: memfds sent to clients are charged here
   SocketServer::Connection& conn_;
   std::mutex& file_mu_;
   core::File*& file_;
@@ -475,7 +479,7 @@ void SocketServer::ServeFrames(Connection* conn, const std::optional<core::Calle
   std::vector<uint8_t> buf(wire::kMaxFrame + 1);
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
   // The session (and its monitor subscription) ends before the connection is reaped.
-  ConnectionSession session(registry_, control_, *conn);
+  ConnectionSession session(registry_, control_, fd_budget_, *conn);
   for (;;) {
     iovec iov{buf.data(), buf.size()};
     msghdr msg{};

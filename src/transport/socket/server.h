@@ -31,6 +31,7 @@
 #include "core/driver_control.h"
 #include "core/registry.h"
 #include "transport/socket/control_ops.h"
+#include "transport/socket/fd_memory_budget.h"
 
 namespace accel::transport {
 
@@ -47,6 +48,10 @@ class SocketServer {
   size_t connection_count() const;
   // nullptr when a connection of `uid` may be admitted now; otherwise why not.
   const char* Admit(uint32_t uid) const;
+  // Bytes of memfds a non-root uid may hold at once through descriptors it was sent
+  // (fd_memory_budget.h); acceld's --fd-memory-per-user.
+  void set_fd_memory_per_uid(uint64_t bytes) { fd_budget_.set_per_uid(bytes); }
+  const FdMemoryBudget& fd_budget() const { return fd_budget_; }
 
   struct Connection;  // one client: a file, a control or a monitor connection
 
@@ -64,7 +69,8 @@ class SocketServer {
   std::string path_;
   mutable std::mutex conns_mu_;
   std::list<std::unique_ptr<Connection>> conns_;
-  ControlOps control_;  // LIST, LOAD, UNLOAD, ...: shared by every connection
+  ControlOps control_;        // LIST, LOAD, UNLOAD, ...: shared by every connection
+  FdMemoryBudget fd_budget_;  // memfds sent to clients, charged until the kernel frees them
 };
 
 }  // namespace accel::transport
