@@ -248,8 +248,11 @@ void Read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi
 // are private to this call until the reply, so concurrent ioctls on one file do not see each
 // other's bytes. Dispatch() ends the device's bracket before the reply, which may let the file
 // (and the device) go.
+// `sleeper_of`: the tree that admitted this call as a sleeper (nullptr for a call on the FUSE
+// worker); the node's share is given back before the reply, after which the node may be gone.
 void RunIoctl(fuse_req_t req, OpenNode& node, const core::Caller& caller,
-              core::FoundCommand&& found, uint8_t* arg, size_t size, size_t out_size) {
+              core::FoundCommand&& found, uint8_t* arg, size_t size, size_t out_size,
+              DevTree* sleeper_of = nullptr) {
   StagedPayload staged;
   StagingMemory mem(staged);
   int rc = core::Dispatch(std::move(found), caller, arg, size, mem);
@@ -262,6 +265,7 @@ void RunIoctl(fuse_req_t req, OpenNode& node, const core::Caller& caller,
       node.staged_segments.clear();
     }
   }
+  if (sleeper_of) sleeper_of->LeaveSleeperFile(node);
   // With an error the struct still goes back (-ENOSPC carries the size needed).
   fuse_reply_ioctl(req, rc, arg, std::min(out_size, size));
 }
@@ -292,8 +296,10 @@ void Ioctl(fuse_req_t req, fuse_ino_t, unsigned int cmd, void*, fuse_file_info* 
   if (in_buf) std::memcpy(arg.data(), in_buf, std::min(in_size, size));
 
   // A sleeping command: off the FUSE worker, interruptible. The kernel keeps the file open
-  // until we reply, so `node` outlives the thread. `found` goes with it, the device still
-  // held: an unplug meanwhile waits for this call, whose sleep it then wakes with -ENODEV.
+  // until we reply, so `node` lives until the reply, and not a moment longer: after it a
+  // close(2) in the client frees it (found by the unplug-under-load test). `found` goes with it,
+  // the device still held: an unplug meanwhile waits for this call, whose sleep it then wakes with
+  // -ENODEV.
   DevTree& tree = TreeOf(req);
   if (int rc = tree.AdmitSleeper(node, caller.uid); rc < 0) return (void)fuse_reply_err(req, -rc);
   node.file->ClearInterrupt();
@@ -302,11 +308,12 @@ void Ioctl(fuse_req_t req, fuse_ino_t, unsigned int cmd, void*, fuse_file_info* 
   try {
     std::thread([req, &node, caller, found = std::move(found), arg = std::move(arg), out_size,
                  &tree]() mutable {
-      RunIoctl(req, node, caller, std::move(found), arg.data(), arg.size(), out_size);
-      tree.LeaveSleeper(node, caller.uid);  // last: Stop() may end the session once all left
+      RunIoctl(req, node, caller, std::move(found), arg.data(), arg.size(), out_size, &tree);
+      tree.SleeperReplied(caller.uid);  // last: Stop() may end the session once all left
     }).detach();
   } catch (const std::system_error&) {  // no thread to be had: the call is refused, not lost
-    tree.LeaveSleeper(node, caller.uid);
+    tree.LeaveSleeperFile(node);
+    tree.SleeperReplied(caller.uid);
     fuse_reply_err(req, EAGAIN);
   }
 }
@@ -395,9 +402,13 @@ int DevTree::AdmitSleeper(OpenNode& node, uint32_t uid) {
   return 0;
 }
 
-void DevTree::LeaveSleeper(OpenNode& node, uint32_t uid) {
+void DevTree::LeaveSleeperFile(OpenNode& node) {
   std::lock_guard lock(sleep_mu_);
   --node.sleepers;
+}
+
+void DevTree::SleeperReplied(uint32_t uid) {
+  std::lock_guard lock(sleep_mu_);
   if (auto it = sleepers_by_uid_.find(uid); it != sleepers_by_uid_.end() && --it->second == 0)
     sleepers_by_uid_.erase(it);
   if (--sleepers_ == 0) sleepers_gone_.notify_all();

@@ -54,8 +54,13 @@ class DevTree {
   static constexpr int kMaxSleepersPerFile = 16;
   static constexpr int kMaxSleepersPerUid = 128;
   static constexpr int kMaxSleepers = 1024;
+  // A sleeper leaves in two steps. The reply lets the kernel release the file, and RELEASE
+  // (on another worker) frees the OpenNode at once, so the node's count is given back before
+  // the reply (LeaveSleeperFile) and the uid's and the total after it (SleeperReplied), which
+  // Stop() waits for.
   int AdmitSleeper(OpenNode& node, uint32_t uid);  // 0 or -errno
-  void LeaveSleeper(OpenNode& node, uint32_t uid);
+  void LeaveSleeperFile(OpenNode& node);
+  void SleeperReplied(uint32_t uid);
 
   // Open nodes are tracked so that Stop() can close the ones whose RELEASE will never come
   // (a client still holds the node when the daemon stops).
