@@ -1,7 +1,7 @@
 # vnpu's driver tests: end to end against a real acceld with the plugin and vnpu-fw.
 #   vnpu_e2e_test        parameters, every opcode against its reference, fences, handles, limits
 #   vnpu_fault_e2e_test  every injectable fault and its recovery (links the CBOR codec to read
-#                        the device's RAS state)
+#                        the device's RAS state, and the gRPC client to read the store's log)
 #   vnpu_ring_e2e_test   the user-mode submission ring
 #   vnpu_fuse_e2e_test   the FUSE node with plain syscalls
 if(TARGET vnpu_driver)
@@ -15,5 +15,8 @@ if(TARGET vnpu_driver)
     target_include_directories(${_vnpu_e2e}_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/e2e
       ${PROJECT_SOURCE_DIR}/src)
     add_dependencies(${_vnpu_e2e}_test acceld vnpu_driver)
+    if(_vnpu_e2e STREQUAL "vnpu_fault_e2e")
+      target_link_libraries(${_vnpu_e2e}_test PRIVATE accel_ras_grpc_client)  # the store's log
+    endif()
   endforeach()
 endif()

@@ -12,9 +12,14 @@
 #include <uapi/accel/vnpu.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <functional>
+#include <mutex>
+#include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -22,6 +27,7 @@
 
 #include "acceld_process.h"
 #include "ras/codecs/cbor/cbor_codec.h"
+#include "rasclient/ras_grpc_client.h"
 #include "vnpu_client.h"
 
 namespace accel::testing {
@@ -285,6 +291,80 @@ TEST_F(VnpuFaultTest, AForbiddenSyscallKillsOnlyTheFirmwareAndTheDeviceRecovers)
     EXPECT_NE(ReadFile("/proc/" + std::to_string(now) + "/status").find("Seccomp:\t2"),
               std::string::npos);
   }
+}
+
+// Issue 12 B, crash consistency with the firmware as the one that dies: a steady stream of
+// correctable ECC errors that vnpu-fw itself reports (each at its own address, acknowledged
+// when VNPU_IOCTL_INJECT_FAULT returns), while vnpu-fw is killed with SIGKILL at a random
+// moment 20 times; each time the device resets and a new firmware comes up. Then acceld
+// itself is killed with SIGKILL and restarted on the same store: every acknowledged event must
+// be in the store's log. The figures are printed; docs/SECURITY.md has a run's.
+TEST_F(VnpuFaultTest, EveryAcknowledgedFirmwareEventSurvivesTwentyFirmwareKill9s) {
+  constexpr int kRounds = 20;
+  StartWith("memory=1M");
+  MappedBo bo;
+  ASSERT_EQ(bo.Create(client_, 65536), 0);
+  vnpu_bo_info info;
+  ASSERT_EQ(client_.BoInfo(bo.handle(), &info), 0);
+  std::set<uint64_t> acked;  // addresses
+  std::mutex mu;
+  std::atomic<bool> stop{false};
+  std::atomic<int> refused{0};
+  std::thread injector([&] {
+    for (uint64_t offset = 0; offset < 65536 && !stop; offset += 8) {
+      const int rc = client_.InjectFault(VNPU_FAULT_ECC_CORRECTABLE, 0, bo.handle(), offset);
+      if (rc != 0) {  // the firmware is down or the device resetting: not acknowledged
+        ++refused;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        continue;
+      }
+      std::lock_guard lock(mu);
+      acked.insert(info.device_address + offset);
+    }
+  });
+  std::mt19937 rng(4242);
+  int kills = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    const uint64_t resets = client_.Param(VNPU_PARAM_RESET_COUNT);
+    pid_t fw = -1;
+    ASSERT_TRUE(Eventually([&] { return (fw = FirmwarePid(daemon_.pid())) > 0; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 150));
+    ASSERT_EQ(kill(fw, SIGKILL), 0);
+    ++kills;
+    ASSERT_TRUE(Eventually([&] {
+      const uint64_t now = client_.Param(VNPU_PARAM_RESET_COUNT);
+      return now != UINT64_MAX && now > resets;
+    })) << daemon_.log();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a few under the last firmware
+  stop = true;
+  injector.join();
+  daemon_.Kill9();
+  ASSERT_TRUE(daemon_.Start({"--load", "vnpu heartbeat_timeout_ms=20000 memory=1M", "--no-fuse"}))
+      << daemon_.log();
+  auto reader = ras::RasGrpcClient::Connect("unix:" + daemon_.runtime_dir() + "/ras.sock");
+  ASSERT_TRUE(reader) << reader.error();
+  ras::LogQuery q;
+  // every device: the one vnpu
+  q.severity = ACCEL_RAS_SEV_CORRECTED;
+  q.limit = 10000;
+  Result<std::vector<ras::EventRecord>> log = (*reader)->Log(q);
+  ASSERT_TRUE(log) << log.error();
+  std::set<uint64_t> found;
+  for (const ras::EventRecord& r : *log)
+    if (r.component_name == "hbm0" && r.event.address) found.insert(*r.event.address);
+  uint64_t lost = 0;
+  for (uint64_t address : acked) lost += found.count(address) == 0;
+  std::printf(
+      "firmware crash consistency: %d vnpu-fw kill -9s (and one of acceld), %zu firmware "
+      "events acknowledged, %zu found in the store, %llu lost, %d injections refused while "
+      "the firmware was down\n",
+      kills, acked.size(), found.size(), static_cast<unsigned long long>(lost), refused.load());
+  RecordProperty("acknowledged", std::to_string(acked.size()));
+  RecordProperty("lost", std::to_string(lost));
+  EXPECT_GT(acked.size(), 0u);
+  EXPECT_EQ(lost, 0u);
 }
 
 TEST_F(VnpuFaultTest, LostHeartbeatIsAFirmwareFailure) {

@@ -282,13 +282,21 @@ int64_t VnpuDevice::RaiseThroughFirmware(uint32_t component, uint32_t severity, 
   // Judged here, once: the firmware would refuse it anyway, but the caller learns why now.
   Result<fwlink::CheckedFault> checked = fwlink::CheckFault(fault);
   if (!checked) return checked.error();
-  const uint64_t before = blobs_;
   Result<void> sent = fw_->SendFault(*checked);
   if (!sent) return sent.error();
-  // The firmware answers with a blob; once it is merged the event is in the core's model.
-  if (!fw_cv_.wait_for(lock, kBlobTimeout, [&] { return blobs_ > before || stopping_; }))
+  const uint64_t generation = fw_generation_;
+  const uint64_t mine = ++blob_requests_;
+  // The firmware answers this fault with its mine-th blob; once it is merged the event is in
+  // the core's model. A firmware that dies first (or is reset) never accounts it: the driver
+  // then reports it itself, so that an error acknowledged to the caller is never lost (issue
+  // 12 B: acknowledging on the next firmware's first blob lost events across kill -9s).
+  if (!fw_cv_.wait_for(lock, kBlobTimeout,
+                       [&] { return stopping_ || fw_generation_ != generation || blobs_ >= mine; }))
     return -ETIMEDOUT;
-  return 0;
+  if (fw_generation_ == generation && blobs_ >= mine) return 0;
+  if (stopping_) return -ENODEV;
+  lock.unlock();
+  return Report(component, severity, code, msg + " (firmware gone)", has_address, address, count);
 }
 
 int64_t VnpuDevice::EccError(bool correctable, uint64_t address, uint32_t count) {
@@ -441,6 +449,8 @@ int VnpuDevice::StartFirmware() {
     std::lock_guard lock(fw_mu_);
     generation = ++fw_generation_;
     fw_hello_ = false;
+    blob_requests_ = 1;  // FirmwareProcess sends the first RAS request
+    blobs_ = 0;
   }
   fwlink::FirmwareOptions opts;
   opts.heartbeat_ms = driver_->config.heartbeat_ms;
@@ -462,6 +472,12 @@ int VnpuDevice::StartFirmware() {
     last_heartbeat_seq_ = seq;
   };
   cb.on_ras_blob = [this, current](uint32_t format, std::span<const uint8_t> blob) {
+    {
+      // A blob of a firmware that is gone is dropped: a fault it had not answered when its
+      // generation ended is reported by the driver instead (RaiseThroughFirmware), once.
+      std::lock_guard lock(fw_mu_);
+      if (!current()) return;
+    }
     if (dev_)
       (void)ops()->device_ras_firmware_blob(dev_, format, blob.data(),
                                             static_cast<uint32_t>(blob.size()));
@@ -499,6 +515,8 @@ void VnpuDevice::StopFirmware() {
     std::lock_guard lock(fw_mu_);
     ++fw_generation_;  // its exit is expected now
     fw_hello_ = false;
+    blob_requests_ = 1;  // FirmwareProcess sends the first RAS request
+    blobs_ = 0;
     old = std::move(fw_);
   }
   old.reset();  // shuts it down (or kills it) and reaps it, outside the lock its callbacks take

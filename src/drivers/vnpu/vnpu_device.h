@@ -165,7 +165,11 @@ class VnpuDevice {
   uint64_t fw_generation_ = 0;  // bumped per start; callbacks of older ones are ignored
   bool fw_hello_ = false;
   fw::Hello hello_{};
-  uint64_t blobs_ = 0;  // RAS blobs received, for RaiseThroughFirmware's wait
+  // Of the current firmware: the messages it answers with a RAS blob (the link's first RAS
+  // request, then each fault) and the blobs received. Answers come one each, in order, so the
+  // n-th such message is accounted once n blobs came (RaiseThroughFirmware).
+  uint64_t blob_requests_ = 1;
+  uint64_t blobs_ = 0;
   std::atomic<uint64_t> last_heartbeat_ns_{0};
   std::atomic<uint32_t> last_heartbeat_seq_{0};
   std::deque<std::string> recoveries_;  // requested, not yet run
