@@ -474,9 +474,23 @@ TEST_F(FuseNodesTest, UnplugUnderLoadLeavesNothingBehind) {
   new (shared) std::atomic<int>(0);      // stop flag
   new (shared + 1) std::atomic<int>(0);  // calls made, all clients
   std::vector<pid_t> kids;
+  // A failed assertion below returns early: the clients must not outlive the test (they
+  // would spin until the machine is rebooted), so this stops, reaps (WaitChild kills one that
+  // overstays) and unmaps whatever is left.
+  struct KillKids {
+    std::vector<pid_t>& kids;
+    std::atomic<int>* shared;
+    ~KillKids() {
+      shared->store(1);
+      for (pid_t pid : kids) (void)WaitChild(pid, seconds(5));
+      munmap(shared, 4096);
+    }
+  };
   for (int k = 0; k < 4; ++k) {
     const pid_t pid = fork();
     if (pid == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // nor the test process
+      if (getppid() == 1) _exit(1);
       const bool fuse = k % 2 == 0;
       const std::string path = node(k / 2);
       while (shared->load() == 0) {
@@ -510,6 +524,7 @@ TEST_F(FuseNodesTest, UnplugUnderLoadLeavesNothingBehind) {
     }
     kids.push_back(pid);
   }
+  KillKids reaper{kids, shared};
   int reloads = 0;
   char why[256];
   for (int i = 0; i < 100; ++i) {
@@ -521,13 +536,10 @@ TEST_F(FuseNodesTest, UnplugUnderLoadLeavesNothingBehind) {
   }
   shared->store(1);
   int crashed = 0;
-  for (pid_t pid : kids) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++crashed;
-  }
+  for (pid_t pid : kids)
+    if (WaitChild(pid, seconds(20)) != 0) ++crashed;
+  kids.clear();
   const int calls = shared[1].load();
-  munmap(shared, 4096);
   EXPECT_EQ(crashed, 0);
   ASSERT_EQ(kill(acceld, 0), 0) << "acceld is gone\n" << daemon_.log();
   EXPECT_TRUE(Eventually([&] { return daemon_.OpenFdCount() <= fds0; }, seconds(10)))

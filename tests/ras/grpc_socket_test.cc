@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +23,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "grpc_service_fixture.h"
 
@@ -281,7 +283,14 @@ TEST_F(RasGrpcSocketTest, CallsInProgressAreBoundedPerTcpPeer) {
     EXPECT_TRUE(local->Query("accel0"));
   }
   ASSERT_TRUE(backend_.WaitForSubscribers(0, 5000));
-  EXPECT_TRUE(second->Query("accel0"));
+  // The peer's slot is given back when the Watch call ends, a moment after its subscription
+  // (seen flaky under load when asked once): the call is admitted again within a bound.
+  bool admitted = false;
+  for (int i = 0; i < 500 && !admitted; ++i) {
+    admitted = second->Query("accel0").ok();
+    if (!admitted) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(admitted);
 }
 
 // ---- An independent reader: protoc decodes the raw bytes of a reply ------------------------
