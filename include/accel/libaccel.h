@@ -74,6 +74,21 @@ int accel_ioctl(struct accel_handle* h, unsigned long cmd, void* arg);
  * over the socket; a FUSE node cannot carry a size of its own (the kernel copies
  * _IOC_SIZE(cmd) bytes), so there libaccel refuses the mismatch before the call. */
 int accel_ioctl_sized(struct accel_handle* h, unsigned long cmd, void* arg, size_t size);
+/* Where a reply may write. A command's copy_to_user() lands in the caller's memory only inside
+ * a buffer the caller gave for that call: for the generic commands libaccel takes them from
+ * the struct (RAS_QUERY's ptr/size, DRM VERSION's name/date/desc and their lengths); for a
+ * driver command whose struct carries pointers, name them here. Every copy-out is checked
+ * before any is written: a reply that names memory outside them is refused whole with
+ * -EFAULT (and, over the socket, the struct is left as it was). */
+struct accel_user_buffer {
+  uint64_t addr; /* (uintptr_t) the buffer */
+  uint64_t len;  /* its size in bytes */
+};
+#define ACCEL_MAX_USER_BUFFERS 8
+/* accel_ioctl with up to ACCEL_MAX_USER_BUFFERS buffers the reply may fill besides those of a
+ * generic command; more is -EINVAL. */
+int accel_ioctl_buffers(struct accel_handle* h, unsigned long cmd, void* arg,
+                        const struct accel_user_buffer* bufs, size_t n);
 /* Closes the file; the handle is freed. 0, or -EINVAL for NULL. */
 int accel_close(struct accel_handle* h);
 /* The minor (N of accelN) and the daemon's client id of an open handle. */

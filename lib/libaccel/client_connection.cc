@@ -233,7 +233,7 @@ Result<ReplyFrame> ClientConnection::NextEvent(int timeout_ms) {
   return r;
 }
 
-int ClientConnection::Ioctl(uint32_t cmd, void* arg, size_t size) {
+int ClientConnection::Ioctl(uint32_t cmd, void* arg, size_t size, const ReplyBounds& bounds) {
   if (size > wire::kMaxPayload) return -EINVAL;  // no frame carries it; nor is any command's size
   if (size != 0 && arg == nullptr) return -EFAULT;
   std::lock_guard lock(mu_);
@@ -248,9 +248,13 @@ int ClientConnection::Ioctl(uint32_t cmd, void* arg, size_t size) {
   std::memcpy(&h, rx_.data(), sizeof(h));
   std::span<const uint8_t> payload(rx_.data() + sizeof(h), *n - sizeof(h));
   if (payload.size() < size) return h.status < 0 ? h.status : -EPROTO;
+  // A reply that would write outside the caller's buffers is refused whole: not even the
+  // struct is touched.
+  if (int rc = CheckSegments(payload.subspan(size), bounds); rc < 0) return rc;
   if (size) std::memcpy(arg, payload.data(), size);
-  // copy_to_user() segments: the daemon writes into our memory at addresses our struct named;
-  // the fd segment says where in the struct the descriptors that came along go.
+  // copy_to_user() segments: the daemon writes into our memory, only inside the buffers the
+  // caller gave (all checked before any is written); the fd segment says where in the struct
+  // the descriptors that came along go.
   std::span<const uint8_t> fd_offsets;
   bool fd_segments = false, twice = false, fault = false;
   Result<void> seg = wire::ForEachSegment(payload.subspan(size),

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "reply_bounds.h"
 #include "wire/wire.h"
 
 namespace accel::client {
@@ -54,7 +55,8 @@ class ClientConnection {
   Result<ReplyFrame> Call(wire::Op op, uint32_t arg, std::span<const uint8_t> payload);
   // IOCTL without allocations on the hot path: the reply struct lands in `arg`. `size` bytes
   // travel as the caller gave them; the daemon's dispatcher judges them against `cmd`.
-  int Ioctl(uint32_t cmd, void* arg, size_t size);
+  // Copy-out segments are written only inside `bounds` (reply_bounds.h), or not at all.
+  int Ioctl(uint32_t cmd, void* arg, size_t size, const ReplyBounds& bounds);
 
   // Waits for one unsolicited frame (a monitor event) up to timeout_ms (-1: forever).
   // -ETIME on timeout, -ECONNRESET when the daemon went away.

@@ -114,16 +114,41 @@ int accel_ioctl(accel_handle* h, unsigned long cmd, void* arg) {
   return accel_ioctl_sized(h, cmd, arg, _IOC_SIZE(cmd));
 }
 
-int accel_ioctl_sized(accel_handle* h, unsigned long cmd, void* arg, size_t size) {
-  if (h == nullptr) return -EBADF;
-  if (cmd > UINT32_MAX) return -ENOTTY;
+namespace {
+
+// Every ioctl: `bounds` are the buffers a copy-out may fill, taken from the struct before the
+// call (the reply rewrites it).
+int IoctlWithin(accel_handle* h, unsigned long cmd, void* arg, size_t size,
+                const accel::client::ReplyBounds& bounds) {
   if (h->conn == nullptr) {
     // The kernel hands the daemon _IOC_SIZE(cmd) bytes whatever the caller's struct is, so the
     // dispatcher could not see this mismatch; it answers the same -EINVAL over the socket.
     if (size != _IOC_SIZE(cmd)) return -EINVAL;
-    return accel::client::NodeIoctl(h->fd, static_cast<uint32_t>(cmd), arg);
+    return accel::client::NodeIoctl(h->fd, static_cast<uint32_t>(cmd), arg, bounds);
   }
-  return h->conn->Ioctl(static_cast<uint32_t>(cmd), arg, size);
+  return h->conn->Ioctl(static_cast<uint32_t>(cmd), arg, size, bounds);
+}
+
+}  // namespace
+
+int accel_ioctl_sized(accel_handle* h, unsigned long cmd, void* arg, size_t size) {
+  if (h == nullptr) return -EBADF;
+  if (cmd > UINT32_MAX) return -ENOTTY;
+  return IoctlWithin(h, cmd, arg, size,
+                     accel::client::ReplyBounds::ForCommand(static_cast<uint32_t>(cmd), arg, size));
+}
+
+int accel_ioctl_buffers(accel_handle* h, unsigned long cmd, void* arg,
+                        const accel_user_buffer* bufs, size_t n) {
+  if (h == nullptr) return -EBADF;
+  if (cmd > UINT32_MAX) return -ENOTTY;
+  if (n > ACCEL_MAX_USER_BUFFERS || (n != 0 && bufs == nullptr)) return -EINVAL;
+  const size_t size = _IOC_SIZE(cmd);
+  accel::client::ReplyBounds bounds =
+      accel::client::ReplyBounds::ForCommand(static_cast<uint32_t>(cmd), arg, size);
+  for (size_t i = 0; i < n; ++i)
+    if (int rc = bounds.Add(bufs[i].addr, bufs[i].len); rc < 0) return rc;
+  return IoctlWithin(h, cmd, arg, size, bounds);
 }
 
 int accel_close(accel_handle* h) {

@@ -26,8 +26,9 @@ bool IsRegularFile(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-// Reads every staged segment (they are at most about 1 MiB) and writes each to its address.
-int ApplyStagedSegments(int fd) {
+// Reads every staged segment (they are at most about 1 MiB) and, when all lie inside
+// `bounds`, writes each to its address.
+int ApplyStagedSegments(int fd, const ReplyBounds& bounds) {
   std::vector<uint8_t> buf;
   uint8_t chunk[65536];
   for (;;) {
@@ -38,6 +39,7 @@ int ApplyStagedSegments(int fd) {
     buf.insert(buf.end(), chunk, chunk + n);
     if (buf.size() > (size_t{2} << 20)) return -EPROTO;
   }
+  if (int rc = CheckSegments(buf, bounds); rc < 0) return rc;
   bool fault = false;
   Result<void> rc = wire::ForEachSegment(buf, [&](uint64_t addr, const uint8_t* d, uint32_t len) {
     if (WriteOwnMemory(addr, d, len) < 0) fault = true;
@@ -85,13 +87,13 @@ uint32_t NodeMinor(int fd) {
                                                        : UINT32_MAX;
 }
 
-int NodeIoctl(int fd, uint32_t cmd, void* arg) {
+int NodeIoctl(int fd, uint32_t cmd, void* arg, const ReplyBounds& bounds) {
   int rc;
   do {
     rc = ioctl(fd, cmd, arg);
   } while (rc < 0 && errno == EINTR);
   if (rc < 0) return errno == ENOTCONN ? -ECONNRESET : -errno;
-  return rc > 0 ? ApplyStagedSegments(fd) : 0;
+  return rc > 0 ? ApplyStagedSegments(fd, bounds) : 0;
 }
 
 }  // namespace accel::client

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <string>
 
+#include "reply_bounds.h"
+
 namespace accel::client {
 
 enum class TransportChoice { kAuto, kSocket, kNode };
@@ -28,9 +30,10 @@ std::string NodePath(const std::string& name);
 Result<int> OpenNode(const std::string& name, bool required);
 // ACCEL_CAP_MINOR of an open node, or UINT32_MAX.
 uint32_t NodeMinor(int fd);
-// One ioctl with the copy-out applied; 0 or a negative errno. EINTR is retried here, in one
-// place, as libdrm's drmIoctl does.
-int NodeIoctl(int fd, uint32_t cmd, void* arg);
+// One ioctl with the copy-out applied, only inside `bounds` (reply_bounds.h: every staged
+// segment is checked before any is written); 0 or a negative errno. EINTR is retried here, in
+// one place, as libdrm's drmIoctl does.
+int NodeIoctl(int fd, uint32_t cmd, void* arg, const ReplyBounds& bounds = ReplyBounds());
 
 }  // namespace accel::client
 
