@@ -15,7 +15,8 @@ namespace accel::client {
 namespace {
 
 // A field of the caller's struct, when the struct is long enough to hold it.
-bool Field(const void* arg, size_t size, size_t offset, uint64_t* out) {
+template <typename T>
+bool Field(const void* arg, size_t size, size_t offset, T* out) {
   if (arg == nullptr || size < offset + sizeof(*out)) return false;
   std::memcpy(out, static_cast<const uint8_t*>(arg) + offset, sizeof(*out));
   return true;
@@ -31,11 +32,8 @@ ReplyBounds ReplyBounds::ForCommand(uint32_t cmd, const void* arg, size_t size) 
     uint64_t ptr = 0;
     uint32_t len = 0;
     if (Field(arg, size, offsetof(accel_ras_query, ptr), &ptr) &&
-        size >= offsetof(accel_ras_query, size) + sizeof(len)) {
-      std::memcpy(&len, static_cast<const uint8_t*>(arg) + offsetof(accel_ras_query, size),
-                  sizeof(len));
+        Field(arg, size, offsetof(accel_ras_query, size), &len))
       (void)b.Add(ptr, len);
-    }
   } else if (_IOC_NR(cmd) == _IOC_NR(ACCEL_IOCTL_DRM_VERSION)) {
     const std::pair<size_t, size_t> strings[] = {
         {offsetof(accel_drm_version, name), offsetof(accel_drm_version, name_len)},

@@ -447,10 +447,7 @@ int VnpuDevice::StartFirmware() {
   uint64_t generation;
   {
     std::lock_guard lock(fw_mu_);
-    generation = ++fw_generation_;
-    fw_hello_ = false;
-    blob_requests_ = 1;  // FirmwareProcess sends the first RAS request
-    blobs_ = 0;
+    generation = NewFirmwareGeneration();
   }
   fwlink::FirmwareOptions opts;
   opts.heartbeat_ms = driver_->config.heartbeat_ms;
@@ -509,14 +506,18 @@ int VnpuDevice::StartFirmware() {
   return 0;
 }
 
+uint64_t VnpuDevice::NewFirmwareGeneration() {
+  fw_hello_ = false;
+  blob_requests_ = 1;  // FirmwareProcess sends the first RAS request
+  blobs_ = 0;
+  return ++fw_generation_;
+}
+
 void VnpuDevice::StopFirmware() {
   std::unique_ptr<fwlink::FirmwareProcess> old;
   {
     std::lock_guard lock(fw_mu_);
-    ++fw_generation_;  // its exit is expected now
-    fw_hello_ = false;
-    blob_requests_ = 1;  // FirmwareProcess sends the first RAS request
-    blobs_ = 0;
+    (void)NewFirmwareGeneration();  // its exit is expected now
     old = std::move(fw_);
   }
   old.reset();  // shuts it down (or kills it) and reaps it, outside the lock its callbacks take

@@ -142,6 +142,9 @@ class VnpuDevice {
   // Firmware.
   int StartFirmware();  // starts vnpu-fw and waits for HELLO
   void StopFirmware();
+  // Under fw_mu_: ends the current firmware's generation (its callbacks are ignored from now
+  // on, its blob counts start over) and returns the new one's number.
+  uint64_t NewFirmwareGeneration();
   void SupervisorLoop();
   // Asks the supervisor for a recovery (device failure `why`); returns at once.
   void RequestRecovery(const std::string& why);
